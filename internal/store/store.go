@@ -1,0 +1,118 @@
+// Package store persists what lagwatch knows: workers and their claimed work
+// locations, enrolled devices and their credentials, landmarks, telemetry
+// batches and the RTT samples that verdicts are computed from.
+//
+// The types here are the records; [Store] is the concrete SQLite store (the
+// default, one file under a data directory). Package store/postgres provides
+// the same methods on PostgreSQL, and store/storetest is the conformance suite
+// both must pass. Callers declare the small interface they need where they use
+// it (see internal/ingest) rather than depending on a large one here.
+//
+// Every write is transactional: a call either stores all of its records or
+// none of them. Secrets are never stored, only their SHA-256 hashes.
+package store
+
+import (
+	"errors"
+	"time"
+)
+
+// Sentinel errors callers branch on.
+var (
+	// ErrNotFound is returned when the requested record does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrTokenInvalid is returned by Enrol when the enrolment token is
+	// unknown, already used, or expired.
+	ErrTokenInvalid = errors.New("store: enrolment token invalid, used or expired")
+	// ErrConflict is returned when a record would violate a uniqueness rule
+	// other than batch idempotency (for example a duplicate device ID).
+	ErrConflict = errors.New("store: conflict")
+)
+
+// Provenance says who measured an RTT sample. Server measurements are trusted;
+// agent reports are signed but weaker evidence.
+type Provenance string
+
+// Provenances of RTT samples, strongest first.
+const (
+	// ServerTCP is the kernel's TCP RTT of the agent's connection, read by
+	// the server (TCP_INFO). Not affected by application scheduling.
+	ServerTCP Provenance = "server-tcp"
+	// ServerApp is an application ping/pong timed by the server.
+	ServerApp Provenance = "server-app"
+	// Agent is an RTT the agent measured and reported.
+	Agent Provenance = "agent"
+)
+
+// Valid reports whether p is one of the known provenances.
+func (p Provenance) Valid() bool {
+	return p == ServerTCP || p == ServerApp || p == Agent
+}
+
+// Worker is a person whose work location lagwatch checks.
+type Worker struct {
+	ID              string    // stable identifier chosen by the operator, e.g. "w-1042"
+	Name            string    // display name
+	ClaimedLocation string    // the claimed work location as entered
+	Lat, Lon        float64   // the claimed location resolved to coordinates
+	Access          string    // declared last-mile access type (latency.Access names); "" when unknown
+	CreatedAt       time.Time // set by the store on first insert
+}
+
+// Landmark is a server at a known place that measures RTT to devices.
+type Landmark struct {
+	Name     string    // short name, e.g. "us-west"
+	Location string    // place as entered, e.g. "Los Angeles, CA, US"
+	Lat, Lon float64   // resolved coordinates
+	SeenAt   time.Time // last time the landmark registered itself
+}
+
+// Device is an enrolled endpoint running lagwatch-agent.
+type Device struct {
+	ID           string    // assigned at enrolment
+	WorkerID     string    // the worker the device was issued to
+	Hostname     string    // as reported by the agent
+	OS           string    // as reported by the agent, e.g. "linux/amd64"
+	AgentVersion string    // as reported by the agent
+	EnrolledAt   time.Time // when enrolment completed
+	LastSeen     time.Time // last batch or heartbeat received (zero if none)
+	LastIP       string    // source IP the server saw on the last batch ("" if none)
+}
+
+// RTTSample is one round-trip measurement between a device and a landmark.
+type RTTSample struct {
+	DeviceID   string
+	Landmark   string
+	At         time.Time     // when the measurement was taken
+	RTT        time.Duration // the measured round-trip time
+	Provenance Provenance
+}
+
+// Heartbeat is the agent's periodic status report.
+type Heartbeat struct {
+	At           time.Time
+	Hostname     string
+	OS           string
+	AgentVersion string
+}
+
+// Batch is one telemetry upload from a device. (DeviceID, ID) is unique: a
+// retried batch is stored once.
+type Batch struct {
+	DeviceID   string
+	ID         string    // chosen by the agent, unique per device
+	ReceivedAt time.Time // set by the server
+	RemoteIP   string    // source IP the server saw
+	Samples    []RTTSample
+	Heartbeat  *Heartbeat // optional
+}
+
+// LandmarkRTT summarises the samples of one device to one landmark with one
+// provenance over a window: the minimum removes queueing delay.
+type LandmarkRTT struct {
+	Landmark    string
+	Provenance  Provenance
+	Min         time.Duration // smallest RTT in the window
+	Count       int           // number of samples
+	First, Last time.Time     // the window actually covered by the samples
+}
