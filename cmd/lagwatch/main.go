@@ -1,0 +1,51 @@
+// Command lagwatch is the lagwatch server and command line: it receives
+// telemetry from lagwatch-agent, measures how far each device is from our
+// servers, and explains verdicts about workers' claimed locations.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "lagwatch:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: lagwatch <command> [flags]
+
+commands:
+  serve      run the server: agent ingest API and dashboard
+  demo       run a live demo: server, agents over delayed network paths, verdicts
+  lab fit    refit the RTT band on real city-to-city pings
+  lab rtt    evaluate device-distance verdicts on real city-to-city pings
+
+Run "lagwatch <command> -h" for the flags of a command.
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "lab":
+		return runLab(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", args[0], usage)
+}
