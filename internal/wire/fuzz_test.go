@@ -1,0 +1,102 @@
+package wire_test
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/lagwatch/lagwatch/internal/wire"
+)
+
+// maxFuzzInput caps fuzz inputs: the server reads at most 1 MiB, and the
+// decoders' cost is linear in the input.
+const maxFuzzInput = 64 << 10
+
+// fuzzDecoder checks the invariants every decoder keeps: no panic; a
+// rejection is a *wire.FieldError with a code and a reason; an accepted
+// message re-encodes with encoding/json to one that decodes to an equal
+// value.
+func fuzzDecoder[T any](f *testing.F, seeds []string, decode func([]byte) (T, error)) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > maxFuzzInput {
+			return
+		}
+		v, err := decode(data)
+		if err != nil {
+			fe, ok := errors.AsType[*wire.FieldError](err)
+			if !ok {
+				t.Fatalf("decode(%q) error %v is %T, want *wire.FieldError", data, err, err)
+			}
+			if fe.Code == "" || fe.Reason == "" {
+				t.Fatalf("decode(%q) = %#v, want a code and a reason", data, fe)
+			}
+			return
+		}
+		enc, err := json.Marshal(v)
+		if err != nil {
+			t.Fatalf("json.Marshal(%+v) = %v", v, err)
+		}
+		v2, err := decode(enc)
+		if err != nil {
+			t.Fatalf("decode(json.Marshal(decode(%q))) = %v; encoded %s", data, err, enc)
+		}
+		if !reflect.DeepEqual(v, v2) {
+			t.Fatalf("round trip of %q: %+v, then %+v", data, v, v2)
+		}
+	})
+}
+
+func FuzzDecodeBatch(f *testing.F) {
+	fuzzDecoder(f, []string{
+		goodBatch,
+		`{"version":1,"batch_id":"b"}`,
+		`{"version":1,"batch_id":"b","samples":[],"heartbeat":null}`,
+		batchWith(`"us-west"`, `"2026-03-01T12:00:00.000000001Z"`, `60000000`),
+		batchWith(`"\u00e9\ud83d\ude00"`, `"2026-02-22T12:00:00Z"`, `1`),
+		`{"version":1,"batch_id":"b","samples":[null]}`,
+		`{"Version":1,"BATCH_ID":"b"}`,
+		`{"version":2}`,
+		`[]`,
+	}, func(b []byte) (wire.Batch, error) { return wire.DecodeBatch(b, now) })
+}
+
+func FuzzDecodeEnrolRequest(f *testing.F) {
+	fuzzDecoder(f, []string{
+		`{"version":1,"token":"tok","hostname":"laptop","os":"linux/amd64","agent_version":"1.0.0"}`,
+		`{"version":1,"token":"tok","hostname":"\u00e9","os":"o","agent_version":"v","x":1}`,
+		`{"version":1}`,
+	}, wire.DecodeEnrolRequest)
+}
+
+func FuzzDecodeEnrolResponse(f *testing.F) {
+	fuzzDecoder(f, []string{
+		`{"version":1,"device_id":"dev-1","credential":"c","landmark":{"name":"us-west","location":"LA","lat":34.05,"lon":-118.24}}`,
+		`{"version":1,"device_id":"dev-1","credential":"c","landmark":{"name":"x","location":"","lat":-90,"lon":180}}`,
+		`{"version":1,"device_id":"dev-1","credential":"c","landmark":null}`,
+		`{"version":1,"device_id":"dev-1","credential":"c","landmark":{"name":"x","location":"","lat":1e-320,"lon":-0}}`,
+	}, wire.DecodeEnrolResponse)
+}
+
+func FuzzDecodeBatchResponse(f *testing.F) {
+	fuzzDecoder(f, []string{`{"stored":true,"duplicate":false}`, `{"stored":false,"duplicate":true}`, `{}`}, wire.DecodeBatchResponse)
+}
+
+func FuzzDecodeProbeChallenge(f *testing.F) {
+	fuzzDecoder(f, []string{`{"nonce":"abc_DEF-1","landmark":"us-west"}`, `{"nonce":""}`}, wire.DecodeProbeChallenge)
+}
+
+func FuzzDecodeProbeResult(f *testing.F) {
+	fuzzDecoder(f, []string{`{"rtt_us":100250}`, `{"rtt_us":1e3}`, `{"rtt_us":-1}`}, wire.DecodeProbeResult)
+}
+
+func FuzzDecodeErrorBody(f *testing.F) {
+	fuzzDecoder(f, []string{
+		`{"error":{"code":"invalid_field","field":"samples[3].rtt_us","message":"must be between 1 and 60000000"}}`,
+		`{"error":{"code":"internal","message":"internal error"}}`,
+		`{"error":null}`,
+	}, wire.DecodeErrorBody)
+}
