@@ -29,6 +29,8 @@ const usage = `usage: lagwatch <command> [flags]
 commands:
   serve      run the server: agent ingest API and dashboard
   demo       run a live demo: server, agents over delayed network paths, verdicts
+  worker     add or list workers and their claimed locations
+  token      create a one-time enrolment token for a worker's device
   lab fit    refit the RTT band on real city-to-city pings
   lab rtt    evaluate device-distance verdicts on real city-to-city pings
 
@@ -41,6 +43,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("no command given")
 	}
 	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "demo":
+		return runDemo(ctx, args[1:], stdout, stderr)
+	case "worker":
+		return runWorker(ctx, args[1:], stdout, stderr)
+	case "token":
+		return runToken(ctx, args[1:], stdout, stderr)
 	case "lab":
 		return runLab(args[1:], stdout, stderr)
 	case "-h", "--help", "help":

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lagwatch/lagwatch/internal/analyze"
+	"github.com/lagwatch/lagwatch/internal/ingest"
+	"github.com/lagwatch/lagwatch/internal/ipgeo"
+	"github.com/lagwatch/lagwatch/internal/latency"
+	"github.com/lagwatch/lagwatch/internal/place"
+	"github.com/lagwatch/lagwatch/internal/store"
+	"github.com/lagwatch/lagwatch/internal/web"
+)
+
+// ServeConfig is the configuration of `lagwatch serve`.
+type ServeConfig struct {
+	Store            StoreConfig
+	Addr             string        // agent ingest API listen address
+	UIAddr           string        // dashboard listen address
+	TLSCert, TLSKey  string        // TLS for the ingest API
+	InsecureHTTP     bool          // serve the ingest API over plain HTTP
+	LandmarkName     string        // this server's landmark name
+	LandmarkLocation string        // where this server is
+	Calibration      string        // optional calibration file (JSON anchors)
+	MMDB             []string      // optional DB-IP city mmdb files
+	Window           time.Duration // how far back RTT samples count
+	Retention        time.Duration // samples older than this are deleted
+	LogLevel         string
+}
+
+func (c *ServeConfig) register(fs *flag.FlagSet) {
+	c.Store.register(fs)
+	fs.StringVar(&c.Addr, "addr", envOr("LAGWATCH_ADDR", ":8443"), "listen address of the agent ingest API (env LAGWATCH_ADDR)")
+	fs.StringVar(&c.UIAddr, "ui-addr", envOr("LAGWATCH_UI_ADDR", "127.0.0.1:8080"), "listen address of the dashboard; loopback by default because it has no login yet (env LAGWATCH_UI_ADDR)")
+	fs.StringVar(&c.TLSCert, "tls-cert", os.Getenv("LAGWATCH_TLS_CERT"), "TLS certificate file for the ingest API (env LAGWATCH_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", os.Getenv("LAGWATCH_TLS_KEY"), "TLS key file for the ingest API (env LAGWATCH_TLS_KEY)")
+	fs.BoolVar(&c.InsecureHTTP, "insecure-http", os.Getenv("LAGWATCH_INSECURE_HTTP") == "1", "serve the ingest API over plain HTTP (only behind a TLS proxy or for tests)")
+	fs.StringVar(&c.LandmarkName, "landmark", envOr("LAGWATCH_LANDMARK", ""), "this server's landmark name, e.g. us-west (required; env LAGWATCH_LANDMARK)")
+	fs.StringVar(&c.LandmarkLocation, "landmark-location", envOr("LAGWATCH_LANDMARK_LOCATION", ""), `where this server is, e.g. "Los Angeles, CA, US" or "lat,lon" (required; env LAGWATCH_LANDMARK_LOCATION)`)
+	fs.StringVar(&c.Calibration, "calibration", os.Getenv("LAGWATCH_CALIBRATION"), "JSON file of this landmark's anchors (docs/rtt-model.md); optional")
+	fs.Func("mmdb", "DB-IP Lite city mmdb file for city-level IP location; repeat for the IPv4 and IPv6 files", func(s string) error {
+		c.MMDB = append(c.MMDB, s)
+		return nil
+	})
+	fs.DurationVar(&c.Window, "window", durationEnvOr("LAGWATCH_WINDOW", 24*time.Hour), "how far back RTT samples count in a verdict")
+	fs.DurationVar(&c.Retention, "retention", durationEnvOr("LAGWATCH_RETENTION", 30*24*time.Hour), "RTT samples older than this are deleted")
+	fs.StringVar(&c.LogLevel, "log-level", envOr("LAGWATCH_LOG_LEVEL", "info"), "debug, info, warn or error")
+}
+
+func (c ServeConfig) validate() error {
+	if err := c.Store.validate(); err != nil {
+		return err
+	}
+	if c.LandmarkName == "" || len(c.LandmarkName) > 64 || strings.ContainsAny(c.LandmarkName, " \t\n/") {
+		return errors.New("-landmark: required, 1–64 characters without spaces or slashes")
+	}
+	if c.LandmarkLocation == "" {
+		return errors.New("-landmark-location: required")
+	}
+	if _, err := place.Resolve(c.LandmarkLocation); err != nil {
+		return fmt.Errorf("-landmark-location: %w", err)
+	}
+	if !c.InsecureHTTP && (c.TLSCert == "" || c.TLSKey == "") {
+		return errors.New("-tls-cert and -tls-key: required for the ingest API (or -insecure-http behind a TLS proxy)")
+	}
+	if c.Window < time.Minute {
+		return errors.New("-window: want at least 1m")
+	}
+	if c.Retention < c.Window {
+		return fmt.Errorf("-retention: want at least -window (%s)", c.Window)
+	}
+	return nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg ServeConfig
+	fs := flag.NewFlagSet("lagwatch serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.register(fs)
+	checkOnly := fs.Bool("check-config", false, "validate the configuration and exit")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if *checkOnly {
+		fmt.Fprintln(stdout, "configuration ok")
+		return nil
+	}
+	log, err := newLogger(stderr, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg.Store, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	lp, _ := place.Resolve(cfg.LandmarkLocation)
+	lm := store.Landmark{Name: cfg.LandmarkName, Location: lp.String(), Lat: lp.Point.Lat, Lon: lp.Point.Lon, SeenAt: time.Now()}
+	if err := st.PutLandmark(ctx, lm); err != nil {
+		return fmt.Errorf("register landmark %s: %w", lm.Name, err)
+	}
+	cals := map[string]*latency.Calibration{}
+	if cfg.Calibration != "" {
+		c, err := loadCalibration(cfg.Calibration)
+		if err != nil {
+			return err
+		}
+		cals[lm.Name] = c
+	}
+	loc, err := ipgeo.Open(cfg.MMDB...)
+	if err != nil {
+		return err
+	}
+	defer loc.Close()
+	an, err := newAnalyzer(st, cals, loc, cfg.Window, log)
+	if err != nil {
+		return err
+	}
+	ing, err := ingest.New(st, ingest.Config{Landmark: lm, Logger: log.With("part", "ingest")})
+	if err != nil {
+		return err
+	}
+	ui, err := web.New(web.Config{Verdicts: an.All, Logger: log.With("part", "web"), IPCityCredit: len(cfg.MMDB) > 0})
+	if err != nil {
+		return err
+	}
+	ingestSrv := &http.Server{Addr: cfg.Addr, Handler: ing.Handler(), ConnContext: ing.ConnContext,
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	uiSrv := &http.Server{Addr: cfg.UIAddr, Handler: ui, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen for agents on %s: %w", cfg.Addr, err)
+	}
+	uln, err := net.Listen("tcp", cfg.UIAddr)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("listen for the dashboard on %s: %w", cfg.UIAddr, err)
+	}
+	log.Info("lagwatch serving", "landmark", lm.Name, "landmark_location", lm.Location, "ingest_addr", ln.Addr().String(), "ui_addr", uln.Addr().String(), "tls", !cfg.InsecureHTTP)
+	fmt.Fprintf(stdout, "dashboard: http://%s/\n", uln.Addr())
+
+	return serveUntilDone(ctx, log, func() error {
+		if cfg.InsecureHTTP {
+			return ingestSrv.Serve(ln)
+		}
+		return ingestSrv.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+	}, func() error { return uiSrv.Serve(uln) }, []*http.Server{ingestSrv, uiSrv}, func(ctx context.Context) { retain(ctx, st, cfg.Retention, log) })
+}
+
+// serveUntilDone runs the servers and the background job until ctx ends or a
+// server fails, then shuts the servers down (in order) within 10 s and waits
+// for every goroutine it started.
+func serveUntilDone(ctx context.Context, log *slog.Logger, ingestServe, uiServe func() error, servers []*http.Server, background func(context.Context)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	var wg sync.WaitGroup
+	for _, serve := range []func() error{ingestServe, uiServe} {
+		wg.Go(func() {
+			if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+				cancel()
+			}
+		})
+	}
+	wg.Go(func() { background(ctx) })
+	<-ctx.Done()
+	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer scancel()
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil {
+			log.Warn("shutdown", "addr", s.Addr, "err", err)
+		}
+	}
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return err
+	default:
+		return nil
+	}
+}
+
+// retain deletes RTT samples older than the retention period, hourly.
+func retain(ctx context.Context, st appStore, retention time.Duration, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := st.PruneSamples(ctx, time.Now().Add(-retention))
+		if err != nil && ctx.Err() == nil {
+			log.Warn("prune samples", "err", err)
+		} else if n > 0 {
+			log.Info("pruned samples", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func newAnalyzer(st analyze.Store, cals map[string]*latency.Calibration, loc *ipgeo.Locator, window time.Duration, log *slog.Logger) (*analyze.Analyzer, error) {
+	band, err := latency.DefaultBand()
+	if err != nil {
+		return nil, err
+	}
+	return analyze.New(st, analyze.Config{Band: band, Calibrations: cals, Window: window, Locator: loc, Logger: log.With("part", "analyze")})
+}
+
+// loadCalibration reads a landmark calibration file (latency.DecodeCalibration).
+func loadCalibration(path string) (*latency.Calibration, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read calibration: %w", err)
+	}
+	defer f.Close()
+	c, err := latency.DecodeCalibration(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}

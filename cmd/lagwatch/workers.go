@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lagwatch/lagwatch/internal/latency"
+	"github.com/lagwatch/lagwatch/internal/place"
+	"github.com/lagwatch/lagwatch/internal/store"
+)
+
+func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("worker: want a subcommand: add, list")
+	}
+	var sc StoreConfig
+	switch args[0] {
+	case "add":
+		fs := flag.NewFlagSet("lagwatch worker add", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		sc.register(fs)
+		id := fs.String("id", "", "stable worker ID, e.g. w-1042 (required)")
+		name := fs.String("name", "", "display name")
+		loc := fs.String("location", "", `claimed work location: "Phoenix, AZ, US", an address line, or "lat,lon" (required)`)
+		access := fs.String("access", "", "declared access type: "+strings.Join(latency.AccessNames(), ", ")+` (default undeclared)`)
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		w, err := newWorker(*id, *name, *loc, *access)
+		if err != nil {
+			return err
+		}
+		if err := sc.validate(); err != nil {
+			return err
+		}
+		st, err := openStore(ctx, sc, nil)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if err := st.PutWorker(ctx, w); err != nil {
+			return fmt.Errorf("save worker %s: %w", w.ID, err)
+		}
+		fmt.Fprintf(stdout, "worker %s: claimed location %s (%.4f, %.4f), access %s\n", w.ID, w.ClaimedLocation, w.Lat, w.Lon, accessWords(w.Access))
+		return nil
+	case "list":
+		fs := flag.NewFlagSet("lagwatch worker list", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		sc.register(fs)
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if err := sc.validate(); err != nil {
+			return err
+		}
+		st, err := openStore(ctx, sc, nil)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		ws, err := st.Workers(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tCLAIMED LOCATION\tACCESS")
+		for _, w := range ws {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", w.ID, w.Name, w.ClaimedLocation, accessWords(w.Access))
+		}
+		return tw.Flush()
+	}
+	return fmt.Errorf("worker: unknown subcommand %q: want add or list", args[0])
+}
+
+// newWorker validates and resolves a worker's fields.
+func newWorker(id, name, location, access string) (store.Worker, error) {
+	if strings.TrimSpace(id) == "" {
+		return store.Worker{}, errors.New("-id: required")
+	}
+	if strings.TrimSpace(location) == "" {
+		return store.Worker{}, errors.New("-location: required")
+	}
+	p, err := place.Resolve(location)
+	if err != nil {
+		return store.Worker{}, fmt.Errorf("-location: %w", err)
+	}
+	a, err := latency.ParseAccess(access)
+	if err != nil {
+		return store.Worker{}, fmt.Errorf("-access: %w", err)
+	}
+	if a.Name == latency.UnknownAccess {
+		access = ""
+	} else {
+		access = a.Name
+	}
+	if name == "" {
+		name = id
+	}
+	return store.Worker{ID: id, Name: name, ClaimedLocation: p.String(), Lat: p.Point.Lat, Lon: p.Point.Lon, Access: access}, nil
+}
+
+func accessWords(a string) string {
+	if a == "" {
+		return "undeclared"
+	}
+	return a
+}
+
+func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("token: want the subcommand create")
+	}
+	var sc StoreConfig
+	fs := flag.NewFlagSet("lagwatch token create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sc.register(fs)
+	worker := fs.String("worker", "", "worker ID the device will belong to (required)")
+	ttl := fs.Duration("ttl", 72*time.Hour, "how long the one-time enrolment token is valid")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *worker == "" {
+		return errors.New("-worker: required")
+	}
+	if *ttl <= 0 || *ttl > 30*24*time.Hour {
+		return errors.New("-ttl: want a duration between 1s and 720h")
+	}
+	if err := sc.validate(); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, sc, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tok, hash := newEnrolmentToken()
+	if err := st.CreateEnrolmentToken(ctx, hash, *worker, time.Now().Add(*ttl)); err != nil {
+		return fmt.Errorf("create enrolment token for worker %s: %w", *worker, err)
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+// newEnrolmentToken returns a fresh one-time token and the SHA-256 hash the
+// store keeps (the token itself is never stored).
+func newEnrolmentToken() (string, []byte) {
+	b := make([]byte, 24)
+	rand.Read(b)
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	h := sha256.Sum256([]byte(tok))
+	return tok, h[:]
+}
