@@ -87,7 +87,10 @@ func (r *Region) Text(claimPlace string) string {
 	if r.Near != "" {
 		centre += " (near " + r.Near + ")"
 	}
+	const halfEarthKm2 = 2 * math.Pi * geo.EarthRadiusKm * geo.EarthRadiusKm
 	switch {
+	case !r.Empty && r.AreaKm2 > halfEarthKm2:
+		return fmt.Sprintf("These RTTs are too long to narrow down where the device is: physics allows more than half the Earth (%s km²).", thousands(r.AreaKm2))
 	case r.Empty:
 		return "No place on Earth is within reach of every landmark at these RTTs: at least one measurement is wrong or the landmarks' positions are."
 	case r.ContainsClaim:
