@@ -622,22 +622,43 @@ func TestServerTCPPerConnection(t *testing.T) {
 	}
 }
 
-func TestNoConnContext(t *testing.T) {
-	st := openStore(t)
-	ing, err := ingest.New(st, ingest.Config{Landmark: landmarkUS})
-	if err != nil {
-		t.Fatal(err)
+// TestNoServerTCP checks the two ways a server stores no server-tcp
+// samples while probes keep working: no ConnContext, and NoKernelRTT.
+func TestNoServerTCP(t *testing.T) {
+	tests := []struct {
+		name        string
+		noKernelRTT bool
+		connContext bool
+	}{
+		{"no ConnContext", false, false},
+		{"NoKernelRTT", true, true},
 	}
-	srv := httptest.NewServer(ing.Handler()) // no ConnContext
-	defer srv.Close()
-	e := &env{t: t, st: st, ing: ing, srv: srv, logs: &syncBuffer{}}
-	enr := e.enrol()
-	if rtt := e.probe(enr.Credential); rtt <= 0 {
-		t.Errorf("probe without ConnContext = %v, want a positive RTT", rtt)
-	}
-	got := samplesOf(t, st, enr.DeviceID)
-	if len(got[store.ServerTCP]) != 0 || len(got[store.ServerApp]) != 1 {
-		t.Errorf("samples without ConnContext = %d server-tcp, %d server-app; want 0, 1", len(got[store.ServerTCP]), len(got[store.ServerApp]))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := openStore(t)
+			ing, err := ingest.New(st, ingest.Config{Landmark: landmarkUS, NoKernelRTT: tt.noKernelRTT})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewUnstartedServer(ing.Handler())
+			if tt.connContext {
+				srv.Config.ConnContext = ing.ConnContext
+			}
+			srv.Start()
+			defer srv.Close()
+			e := &env{t: t, st: st, ing: ing, srv: srv, logs: &syncBuffer{}}
+			enr := e.enrol()
+			if rtt := e.probe(enr.Credential); rtt <= 0 {
+				t.Errorf("probe = %v, want a positive RTT", rtt)
+			}
+			if status, body := e.postJSON(wire.PathBatches, enr.Credential, `{"version":1,"batch_id":"b"}`); status != 200 {
+				t.Errorf("batch = %d %s, want 200", status, body)
+			}
+			got := samplesOf(t, st, enr.DeviceID)
+			if len(got[store.ServerTCP]) != 0 || len(got[store.ServerApp]) != 1 {
+				t.Errorf("samples = %d server-tcp, %d server-app; want 0, 1", len(got[store.ServerTCP]), len(got[store.ServerApp]))
+			}
+		})
 	}
 }
 

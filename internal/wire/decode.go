@@ -21,9 +21,9 @@ import (
 // Reasons never quote the offending value, so they are safe to return to
 // clients and to log even when the field is a secret.
 type FieldError struct {
-	Code   Code
-	Field  string
-	Reason string
+	Code   Code   // CodeInvalidJSON, CodeInvalidField or CodeUnsupportedVersion
+	Field  string // JSON path such as "samples[3].rtt_us"; "" for the whole message
+	Reason string // the rule or limit broken, such as "must be between 1 and 60000000"
 }
 
 // Error returns "wire: field: reason".

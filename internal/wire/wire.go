@@ -58,11 +58,11 @@ const ContentType = "application/json"
 // POST /api/v1/enrol. Token is the single-use enrolment token an operator
 // issued for the worker; it is a secret.
 type EnrolRequest struct {
-	Version      int    `json:"version"`
-	Token        string `json:"token"`
-	Hostname     string `json:"hostname"`
-	OS           string `json:"os"`
-	AgentVersion string `json:"agent_version"`
+	Version      int    `json:"version"`       // must be Version
+	Token        string `json:"token"`         // secret, 1 to MaxSecretLen printable ASCII
+	Hostname     string `json:"hostname"`      // text, 1 to MaxHostnameLen bytes
+	OS           string `json:"os"`            // text, 1 to MaxOSLen bytes, e.g. "linux/amd64"
+	AgentVersion string `json:"agent_version"` // text, 1 to MaxAgentVersionLen bytes
 }
 
 // String returns r with the token redacted.
@@ -86,10 +86,10 @@ func (r EnrolRequest) LogValue() slog.Value {
 // authenticates every later request (Authorization: Bearer <credential>).
 // Landmark describes the server that enrolled the device.
 type EnrolResponse struct {
-	Version    int      `json:"version"`
-	DeviceID   string   `json:"device_id"`
-	Credential string   `json:"credential"`
-	Landmark   Landmark `json:"landmark"`
+	Version    int      `json:"version"`    // must be Version
+	DeviceID   string   `json:"device_id"`  // identifier: 1 to MaxIDLen of [A-Za-z0-9_-]
+	Credential string   `json:"credential"` // secret, 1 to MaxSecretLen printable ASCII
+	Landmark   Landmark `json:"landmark"`   // the enrolling server's landmark
 }
 
 // String returns r with the credential redacted.
@@ -128,17 +128,17 @@ type Landmark struct {
 // upload is retried, so the server stores a batch once. Samples are RTTs
 // the agent measured to landmarks.
 type Batch struct {
-	Version   int        `json:"version"`
-	BatchID   string     `json:"batch_id"`
-	Samples   []Sample   `json:"samples"`
-	Heartbeat *Heartbeat `json:"heartbeat,omitempty"`
+	Version   int        `json:"version"`             // must be Version
+	BatchID   string     `json:"batch_id"`            // identifier: 1 to MaxIDLen of [A-Za-z0-9_-]
+	Samples   []Sample   `json:"samples"`             // 0 to MaxSamples
+	Heartbeat *Heartbeat `json:"heartbeat,omitempty"` // optional
 }
 
 // Sample is one round-trip time the agent measured to a landmark.
 type Sample struct {
-	Landmark  string    `json:"landmark"` // the landmark's name
-	At        time.Time `json:"at"`       // when it was measured, UTC
-	RTTMicros int64     `json:"rtt_us"`   // round-trip time in microseconds
+	Landmark  string    `json:"landmark"` // the landmark's name, 1 to MaxLandmarkLen bytes
+	At        time.Time `json:"at"`       // when it was measured, UTC, within [now-MaxPast, now+MaxFuture]
+	RTTMicros int64     `json:"rtt_us"`   // round-trip time in µs, MinRTTMicros to MaxRTTMicros
 }
 
 // RTT returns the sample's round-trip time as a duration.
@@ -146,10 +146,10 @@ func (s Sample) RTT() time.Duration { return time.Duration(s.RTTMicros) * time.M
 
 // Heartbeat is the agent's status, sent with a batch.
 type Heartbeat struct {
-	At           time.Time `json:"at"` // when the agent built it, UTC
-	Hostname     string    `json:"hostname"`
-	OS           string    `json:"os"`
-	AgentVersion string    `json:"agent_version"`
+	At           time.Time `json:"at"`            // when the agent built it, UTC, within the time window
+	Hostname     string    `json:"hostname"`      // text, 1 to MaxHostnameLen bytes
+	OS           string    `json:"os"`            // text, 1 to MaxOSLen bytes
+	AgentVersion string    `json:"agent_version"` // text, 1 to MaxAgentVersionLen bytes
 }
 
 // BatchResponse is the answer to a batch the server accepted. Stored is
@@ -157,8 +157,8 @@ type Heartbeat struct {
 // already sent a batch with the same ID, in which case nothing new was
 // stored. Exactly one of them is true.
 type BatchResponse struct {
-	Stored    bool `json:"stored"`
-	Duplicate bool `json:"duplicate"`
+	Stored    bool `json:"stored"`    // this request stored the batch
+	Duplicate bool `json:"duplicate"` // the batch was stored before
 }
 
 // ProbeChallenge is the answer to GET /api/v1/probe: the agent answers at
@@ -166,14 +166,14 @@ type BatchResponse struct {
 // trip. Landmark names the server's landmark, so the agent can label the
 // RTT it measures itself.
 type ProbeChallenge struct {
-	Nonce    string `json:"nonce"`
-	Landmark string `json:"landmark"`
+	Nonce    string `json:"nonce"`    // identifier: 1 to MaxIDLen of [A-Za-z0-9_-]
+	Landmark string `json:"landmark"` // the server's landmark name, 1 to MaxLandmarkLen bytes
 }
 
 // ProbeResult is the answer to POST /api/v1/probe/{nonce}: the RTT the
 // server measured from sending the challenge to receiving the answer.
 type ProbeResult struct {
-	RTTMicros int64 `json:"rtt_us"`
+	RTTMicros int64 `json:"rtt_us"` // MinRTTMicros to MaxRTTMicros
 }
 
 // RTT returns the result's round-trip time as a duration.
@@ -182,21 +182,21 @@ func (r ProbeResult) RTT() time.Duration { return time.Duration(r.RTTMicros) * t
 // Health is the answer to GET /api/v1/healthz: Status is "ok" (HTTP 200)
 // or "draining" (HTTP 503) while the server shuts down.
 type Health struct {
-	Status string `json:"status"`
+	Status string `json:"status"` // "ok" or "draining"
 }
 
 // ErrorBody is the body of every error response (HTTP 4xx and 5xx).
 type ErrorBody struct {
-	Error ErrorDetail `json:"error"`
+	Error ErrorDetail `json:"error"` // what went wrong
 }
 
 // ErrorDetail says what went wrong. Code is stable and meant for programs
 // (one of the Code constants); Field, when set, is the JSON path of the
 // offending field; Message is for people and may change.
 type ErrorDetail struct {
-	Code    Code   `json:"code"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
+	Code    Code   `json:"code"`            // 1 to MaxCodeLen of [a-z0-9_]
+	Field   string `json:"field,omitempty"` // JSON path, at most MaxFieldLen bytes
+	Message string `json:"message"`         // at most MaxMessageLen bytes
 }
 
 // Code is a stable, machine-readable error code.
