@@ -63,6 +63,10 @@ type EnrolRequest struct {
 	Hostname     string `json:"hostname"`      // text, 1 to MaxHostnameLen bytes
 	OS           string `json:"os"`            // text, 1 to MaxOSLen bytes, e.g. "linux/amd64"
 	AgentVersion string `json:"agent_version"` // text, 1 to MaxAgentVersionLen bytes
+	// PublicKey is the device's Ed25519 public key, base64 (standard, with
+	// padding), 32 bytes decoded. When present, every batch the device
+	// sends must carry a SignatureHeader that verifies with it.
+	PublicKey string `json:"public_key,omitempty"`
 }
 
 // String returns r with the token redacted.
@@ -128,10 +132,12 @@ type Landmark struct {
 // upload is retried, so the server stores a batch once. Samples are RTTs
 // the agent measured to landmarks.
 type Batch struct {
-	Version   int        `json:"version"`             // must be Version
-	BatchID   string     `json:"batch_id"`            // identifier: 1 to MaxIDLen of [A-Za-z0-9_-]
-	Samples   []Sample   `json:"samples"`             // 0 to MaxSamples
-	Heartbeat *Heartbeat `json:"heartbeat,omitempty"` // optional
+	Version   int             `json:"version"`             // must be Version
+	BatchID   string          `json:"batch_id"`            // identifier: 1 to MaxIDLen of [A-Za-z0-9_-]
+	Samples   []Sample        `json:"samples"`             // 0 to MaxSamples
+	Heartbeat *Heartbeat      `json:"heartbeat,omitempty"` // optional
+	Windows   []InputWindow   `json:"windows,omitempty"`   // 0 to MaxWindows
+	Endpoint  *EndpointReport `json:"endpoint,omitempty"`  // optional
 }
 
 // Sample is one round-trip time the agent measured to a landmark.

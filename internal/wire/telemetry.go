@@ -1,0 +1,143 @@
+package wire
+
+import "time"
+
+// Limits of the telemetry a [Batch] carries besides RTT samples.
+const (
+	// MaxWindows is the most input windows in one batch.
+	MaxWindows = 100
+	// MaxWindowLen is the longest input window.
+	MaxWindowLen = time.Hour
+	// MaxKeysPerWindow bounds every count in a window: 100 strokes per
+	// second for MaxWindowLen.
+	MaxKeysPerWindow = 360_000
+	// MaxRawKeys is the most raw key timings in one window (lab mode).
+	MaxRawKeys = 10_000
+	// MaxInputDevices is the most devices listed in one window.
+	MaxInputDevices = 64
+	// MaxRemoteTools, MaxSessions, MaxListeners, MaxUSBDevices and
+	// MaxDisplays bound the lists of an [EndpointReport].
+	MaxRemoteTools = 64
+	MaxSessions    = 64
+	MaxListeners   = 64
+	MaxUSBDevices  = 128
+	MaxDisplays    = 16
+	// MaxNameLen is the longest name, product, manufacturer, serial,
+	// process or address string in telemetry.
+	MaxNameLen = 256
+	// MaxEvidenceLen is the longest evidence sentence.
+	MaxEvidenceLen = 1024
+)
+
+// SignatureHeader carries the Ed25519 signature of a request body, base64
+// (standard encoding, with padding). A device that sent a public key at
+// enrolment must sign every batch; the server rejects a batch whose
+// signature is missing or does not verify with 401.
+const SignatureHeader = "Lagwatch-Signature"
+
+// InputWindow is the aggregate of one window of keyboard input on the
+// device: timing and coarse classes only, never key codes or characters
+// (docs/agent-input.md). WindowID is unique per device; a window sent
+// again, in the same batch or another, is stored once.
+type InputWindow struct {
+	WindowID     string         `json:"window_id"`     // identifier: 1 to MaxIDLen of [A-Za-z0-9_-]
+	Start        time.Time      `json:"start"`         // within the time window of timestamps
+	End          time.Time      `json:"end"`           // after Start, at most MaxWindowLen later
+	Source       string         `json:"source"`        // the reader: "evdev" or "x11"
+	Keys         int            `json:"keys"`          // strokes, 0 to MaxKeysPerWindow
+	Repeats      int            `json:"repeats"`       // auto-repeat events, 0 to MaxKeysPerWindow
+	ByClass      map[string]int `json:"by_class"`      // key class name → strokes; names from package keystroke
+	ByProvenance map[string]int `json:"by_provenance"` // "unknown", "physical", "virtual", "injected" → strokes
+	FlightHist   []int          `json:"flight_hist"`   // press-to-next-press histogram, keystroke.NumFlightBins long
+	HoldHist     []int          `json:"hold_hist"`     // hold-time histogram, keystroke.NumHoldBins long
+	FlightSum    float64        `json:"flight_sum_s"`  // sum of flight times, s
+	FlightSumSq  float64        `json:"flight_sumsq_s2"`
+	HoldSum      float64        `json:"hold_sum_s"` // sum of hold times, s
+	HoldSumSq    float64        `json:"hold_sumsq_s2"`
+	FastPairs    int            `json:"fast_pairs"`    // presses closer than keystroke.BurstGap
+	Bursts       int            `json:"bursts"`        // runs of keystroke.BurstRun fast presses
+	StallBursts  int            `json:"stall_bursts"`  // bursts right after a keystroke.StallGap pause
+	Devices      []InputDevice  `json:"devices"`       // devices that produced the strokes, 0 to MaxInputDevices
+	Raw          []RawKey       `json:"raw,omitempty"` // lab raw-timing mode only, 0 to MaxRawKeys
+}
+
+// InputDevice is a device that produced strokes in a window.
+type InputDevice struct {
+	Name       string `json:"name"`                 // as the kernel or X server names it, 0 to MaxNameLen bytes
+	Provenance string `json:"provenance"`           // "unknown", "physical", "virtual" or "injected"
+	Bus        string `json:"bus"`                  // "usb", "i8042", "bluetooth", "virtual", "xtest", ..., 0 to MaxNameLen
+	VendorID   string `json:"vendor_id,omitempty"`  // 4 lower-case hex digits
+	ProductID  string `json:"product_id,omitempty"` // 4 lower-case hex digits
+	Keys       int    `json:"keys"`                 // strokes from this device in the window
+}
+
+// RawKey is one stroke's timing in the lab's raw-timing mode.
+type RawKey struct {
+	PressMicros int64  `json:"press_us"` // press time after the window's start, µs, 0 to MaxWindowLen
+	HoldMicros  int64  `json:"hold_us"`  // hold time, µs, 0 to MaxRTTMicros
+	Class       string `json:"class"`    // key class name
+	Provenance  string `json:"provenance"`
+}
+
+// EndpointReport is what the agent sees on the device at one moment:
+// remote-access tools with their sockets and session RTTs, USB devices and
+// displays, each checked against the agent's embedded catalogues.
+type EndpointReport struct {
+	At          time.Time    `json:"at"`           // when it was taken, within the time window
+	RemoteTools []RemoteTool `json:"remote_tools"` // 0 to MaxRemoteTools
+	USB         []USBDevice  `json:"usb"`          // 0 to MaxUSBDevices
+	Displays    []Display    `json:"displays"`     // 0 to MaxDisplays
+}
+
+// RemoteTool is a running process that a catalogue names as a remote
+// access or remote-control tool.
+type RemoteTool struct {
+	Name      string          `json:"name"`      // catalogue name, e.g. "x11vnc", 1 to MaxNameLen
+	Catalog   string          `json:"catalog"`   // "lolrmm" or "lagwatch", 1 to MaxNameLen
+	PID       int             `json:"pid"`       // process ID, >= 1
+	Process   string          `json:"process"`   // executable name, 1 to MaxNameLen
+	Listening []string        `json:"listening"` // listening sockets "ip:port", 0 to MaxListeners
+	Sessions  []RemoteSession `json:"sessions"`  // established TCP sessions, 0 to MaxSessions
+}
+
+// RemoteSession is an established TCP connection of a remote-access tool,
+// with the kernel's RTT estimate for it: the distance to whoever is at the
+// other end.
+type RemoteSession struct {
+	Local        string `json:"local"`      // "ip:port"
+	Remote       string `json:"remote"`     // "ip:port"
+	RTTMicros    int64  `json:"rtt_us"`     // smoothed RTT (tcpi_rtt), µs, 0 when unknown
+	MinRTTMicros int64  `json:"min_rtt_us"` // minimum RTT (tcpi_min_rtt), µs, 0 when unknown
+	RTTVarMicros int64  `json:"rtt_var_us"` // RTT variance (tcpi_rttvar), µs
+}
+
+// USBDevice is a device on the USB bus.
+type USBDevice struct {
+	Path         string         `json:"path"`       // sysfs bus path such as "1-1.2"
+	VendorID     string         `json:"vendor_id"`  // 4 lower-case hex digits
+	ProductID    string         `json:"product_id"` // 4 lower-case hex digits
+	Manufacturer string         `json:"manufacturer,omitempty"`
+	Product      string         `json:"product,omitempty"`
+	Serial       string         `json:"serial,omitempty"`
+	HID          bool           `json:"hid"`             // has a HID interface (keyboard, mouse)
+	Match        *HardwareMatch `json:"match,omitempty"` // set when it matches a known IP-KVM
+}
+
+// Display is a connected display, from its EDID.
+type Display struct {
+	Connector    string         `json:"connector"`        // DRM connector such as "card0-HDMI-A-1"
+	Manufacturer string         `json:"manufacturer"`     // three-letter PNP ID
+	ProductCode  string         `json:"product_code"`     // 4 lower-case hex digits
+	Name         string         `json:"name,omitempty"`   // monitor name descriptor
+	Serial       string         `json:"serial,omitempty"` // serial descriptor or number
+	Match        *HardwareMatch `json:"match,omitempty"`  // set when it matches a known IP-KVM or capture device
+}
+
+// HardwareMatch says which known IP-KVM or capture device a USB device or
+// display matches, by which identifiers, and what that does and does not
+// prove.
+type HardwareMatch struct {
+	Device   string `json:"device"`   // the known device, e.g. "PiKVM v4", 1 to MaxNameLen
+	Rule     string `json:"rule"`     // identifiers that matched, 1 to MaxNameLen
+	Evidence string `json:"evidence"` // a sentence for reviewers, 1 to MaxEvidenceLen
+}
