@@ -35,13 +35,30 @@
 // at enrolment. Every error is a wire.ErrorBody with a stable code. A
 // rejected batch stores nothing.
 //
+// # Signed batches
+//
+// An agent may send an Ed25519 public key at enrolment; the store keeps it
+// with the device. Every batch of such a device must carry the
+// wire.SignatureHeader with the signature of the exact request body
+// (wire.Sign); the server checks it with wire.Verify before decoding the
+// body and answers 401 unauthorized, storing nothing, when it is missing or
+// does not verify. Devices enrolled without a key (agents from before
+// signing) send unsigned batches as before; a signature header from them is
+// ignored. A replayed signed batch is a retry: it is answered as a
+// duplicate and stores nothing new.
+//
+// A batch's samples, input windows and endpoint report are stored in one
+// transaction with its ID. An input window is stored once per device
+// whichever batches carry it, as first received.
+//
 // # What the server measures
 //
 // Three provenances of RTT samples end up in the store:
 //
 //   - store.ServerTCP: on authenticated requests the server reads the kernel's
 //     TCP RTT of the connection (MinRTT, else the smoothed RTT) and stores
-//     it, at most once per connection per second. GET /api/v1/probe skips
+//     it, at most once per connection per second. A batch of a device with
+//     a public key counts only once its signature has verified. GET /api/v1/probe skips
 //     this so that nothing delays the challenge; the POST that answers it
 //     records it instead. Where TCP_INFO is unsupported nothing is stored.
 //   - store.ServerApp: the time from flushing a ProbeChallenge to the

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -59,6 +60,13 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, "", err)
 		return
 	}
+	var key ed25519.PublicKey // none: an agent from before signing
+	if req.PublicKey != "" {
+		if key, err = wire.ParsePublicKey(req.PublicKey); err != nil { // the decoder checked it
+			s.internal(w, r, "", "parse public key", err)
+			return
+		}
+	}
 	credential, err := newCredential()
 	if err != nil {
 		s.internal(w, r, "", "create credential", err)
@@ -71,6 +79,7 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		OS:           req.OS,
 		AgentVersion: req.AgentVersion,
 		LastIP:       remoteIP(r),
+		PublicKey:    key,
 	}
 	d, err = s.st.Enrol(r.Context(), tokenHash, d, credHash, s.cfg.Now())
 	if errors.Is(err, store.ErrTokenInvalid) {
@@ -82,7 +91,7 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, "", "enrol device", err)
 		return
 	}
-	s.log.Info("device enrolled", "device_id", d.ID, "worker_id", d.WorkerID, "hostname", d.Hostname, "remote_ip", d.LastIP)
+	s.log.Info("device enrolled", "device_id", d.ID, "worker_id", d.WorkerID, "hostname", d.Hostname, "remote_ip", d.LastIP, "signed", key != nil)
 	s.writeJSON(w, http.StatusOK, wire.EnrolResponse{
 		Version:    wire.Version,
 		DeviceID:   d.ID,
@@ -106,17 +115,30 @@ func hash(secret string) []byte {
 	return h[:]
 }
 
-// handleBatch validates a batch and stores it, all or nothing.
+// handleBatch validates a batch and stores it, all or nothing. The batch
+// of a device that sent a public key at enrolment must be signed; the
+// signature is checked before the body is decoded.
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	dev, ok := s.authenticate(w, r)
 	if !ok {
 		return
 	}
-	s.recordTCP(r, dev.ID)
 	body, ok := s.readBody(w, r)
 	if !ok {
 		return
 	}
+	if dev.PublicKey != nil {
+		if err := wire.Verify(dev.PublicKey, body, r.Header.Get(wire.SignatureHeader)); err != nil {
+			s.log.Warn("batch signature rejected", "device_id", dev.ID, "remote_ip", remoteIP(r), "err", err)
+			w.Header().Set("WWW-Authenticate", `Bearer realm="lagwatch"`)
+			s.writeError(w, http.StatusUnauthorized, wire.CodeUnauthorized, "",
+				"missing or invalid signature: header "+wire.SignatureHeader+" must carry the Ed25519 signature (base64) of the exact request body by the key sent at enrolment")
+			return
+		}
+	}
+	// Only now is the request the device's: a stolen credential without
+	// the key must not add server-tcp samples either.
+	s.recordTCP(r, dev.ID)
 	now := s.cfg.Now()
 	b, err := wire.DecodeBatch(body, now)
 	if err != nil {
@@ -147,6 +169,13 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	if h := b.Heartbeat; h != nil {
 		sb.Heartbeat = &store.Heartbeat{At: h.At, Hostname: h.Hostname, OS: h.OS, AgentVersion: h.AgentVersion}
 	}
+	if sb.Windows, err = storeWindows(b.Windows); err == nil {
+		sb.Endpoint, err = storeEndpoint(b.Endpoint)
+	}
+	if err != nil {
+		s.internal(w, r, dev.ID, "encode telemetry of batch "+b.BatchID, err)
+		return
+	}
 	stored, err := s.st.SaveBatch(r.Context(), sb)
 	if errors.Is(err, store.ErrNotFound) { // the device was deleted after authentication
 		s.unauthorized(w, r)
@@ -156,7 +185,8 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, dev.ID, "save batch "+b.BatchID, err)
 		return
 	}
-	s.log.Debug("batch received", "device_id", dev.ID, "batch_id", b.BatchID, "samples", len(sb.Samples), "stored", stored)
+	s.log.Debug("batch received", "device_id", dev.ID, "batch_id", b.BatchID, "samples", len(sb.Samples),
+		"windows", len(sb.Windows), "endpoint", sb.Endpoint != nil, "stored", stored)
 	s.writeJSON(w, http.StatusOK, wire.BatchResponse{Stored: stored, Duplicate: !stored})
 }
 

@@ -36,9 +36,11 @@ type Store struct {
 	r      *sql.DB // read-only connections
 	logger *slog.Logger
 
-	touchDevice *sql.Stmt               // sets last_seen, last_ip and maybe the heartbeat fields
-	insertBatch *sql.Stmt               // records a batch id unless already there
-	insertRows  [maxChunk + 1]*sql.Stmt // insertRows[n] inserts n samples; n a power of two
+	touchDevice  *sql.Stmt               // sets last_seen, last_ip and maybe the heartbeat fields
+	insertBatch  *sql.Stmt               // records a batch id unless already there
+	insertRows   [maxChunk + 1]*sql.Stmt // insertRows[n] inserts n samples; n a power of two
+	insertWindow *sql.Stmt               // inserts an input window unless already there
+	insertReport *sql.Stmt               // inserts an endpoint report
 }
 
 // Open opens the SQLite database at path, creating it and its parent
@@ -180,13 +182,29 @@ func (s *Store) prepare(ctx context.Context) error {
 			return fmt.Errorf("prepare insert of %d samples: %w", n, err)
 		}
 	}
+	s.insertWindow, err = s.w.PrepareContext(ctx, `
+		INSERT INTO input_windows (device_id, window_id, batch_id, received_at, start_at, end_at, source,
+			keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return fmt.Errorf("prepare window insert: %w", err)
+	}
+	s.insertReport, err = s.w.PrepareContext(ctx, `
+		INSERT INTO endpoint_reports (device_id, batch_id, received_at, at,
+			remote_tools, remote_sessions, min_session_rtt_us, hardware_matches, body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return fmt.Errorf("prepare endpoint report insert: %w", err)
+	}
 	return nil
 }
 
 // Close closes the database. The Store must not be used afterwards.
 func (s *Store) Close() error {
 	var errs []error
-	for _, st := range append([]*sql.Stmt{s.touchDevice, s.insertBatch}, s.insertRows[:]...) {
+	for _, st := range append([]*sql.Stmt{s.touchDevice, s.insertBatch, s.insertWindow, s.insertReport}, s.insertRows[:]...) {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -410,11 +428,11 @@ func (s *Store) Enrol(ctx context.Context, tokenHash []byte, d Device, credentia
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO devices (id, worker_id, credential_hash, hostname, os, agent_version, enrolled_at, last_seen, last_ip)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO devices (id, worker_id, credential_hash, hostname, os, agent_version, enrolled_at, last_seen, last_ip, public_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`,
 			d.ID, d.WorkerID, credentialHash, d.Hostname, d.OS, d.AgentVersion,
-			d.EnrolledAt.UnixMicro(), nullMicros(d.LastSeen), d.LastIP)
+			d.EnrolledAt.UnixMicro(), nullMicros(d.LastSeen), d.LastIP, nullBytes(d.PublicKey))
 		if err != nil {
 			return err
 		}
@@ -451,11 +469,22 @@ func nonZero(what string, t time.Time) error {
 }
 
 // enrolled returns d as Enrol stores it: enrolled at now, times in UTC at
-// microsecond precision.
+// microsecond precision, an empty public key nil.
 func enrolled(d Device, now time.Time) Device {
 	d.EnrolledAt = utcMicro(now)
 	d.LastSeen = utcMicro(d.LastSeen)
+	if len(d.PublicKey) == 0 {
+		d.PublicKey = nil
+	}
 	return d
+}
+
+// nullBytes maps an empty byte slice to NULL.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
 }
 
 // utcMicro returns t in UTC truncated to the microsecond, the precision
@@ -467,15 +496,19 @@ func utcMicro(t time.Time) time.Time {
 	return t.Truncate(time.Microsecond).UTC()
 }
 
-const deviceColumns = `id, worker_id, hostname, os, agent_version, enrolled_at, last_seen, last_ip`
+const deviceColumns = `id, worker_id, hostname, os, agent_version, enrolled_at, last_seen, last_ip, public_key`
 
 func scanDevice(row interface{ Scan(...any) error }) (Device, error) {
 	var d Device
 	var enrolledAt int64
 	var lastSeen sql.NullInt64
-	err := row.Scan(&d.ID, &d.WorkerID, &d.Hostname, &d.OS, &d.AgentVersion, &enrolledAt, &lastSeen, &d.LastIP)
+	var key []byte
+	err := row.Scan(&d.ID, &d.WorkerID, &d.Hostname, &d.OS, &d.AgentVersion, &enrolledAt, &lastSeen, &d.LastIP, &key)
 	d.EnrolledAt = fromMicros(enrolledAt)
 	d.LastSeen = fromNullMicros(lastSeen)
+	if len(key) > 0 {
+		d.PublicKey = key
+	}
 	return d, err
 }
 
@@ -520,9 +553,12 @@ func (s *Store) Devices(ctx context.Context) ([]Device, error) {
 
 // SaveBatch stores b unless the device already sent a batch with b.ID, in
 // which case it changes nothing and returns false. Storing a batch records
-// its ID, inserts its samples, sets the device's LastSeen to b.ReceivedAt and
+// its ID, inserts its samples, its input windows that the device has not
+// sent before (the first copy of a window wins, within the batch too) and
+// its endpoint report, sets the device's LastSeen to b.ReceivedAt and
 // LastIP to b.RemoteIP and, if b.Heartbeat is set, its Hostname, OS and
-// AgentVersion, all in one transaction. It returns an error wrapping
+// AgentVersion, all in one transaction. Windows and the report get BatchID
+// b.ID and ReceivedAt b.ReceivedAt. It returns an error wrapping
 // [ErrNotFound] if the device does not exist, and stores nothing if any
 // part of b is invalid (see [Batch.Validate]).
 func (s *Store) SaveBatch(ctx context.Context, b Batch) (stored bool, err error) {
@@ -549,7 +585,13 @@ func (s *Store) SaveBatch(ctx context.Context, b Batch) (stored bool, err error)
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return cmpOr(err, errRollback) // seen before: undo the device update
 		}
-		return s.insertSamples(ctx, tx, b.DeviceID, b.Samples)
+		if err := s.insertSamples(ctx, tx, b.DeviceID, b.Samples); err != nil {
+			return err
+		}
+		if err := s.insertWindows(ctx, tx, b); err != nil {
+			return err
+		}
+		return s.insertEndpointReport(ctx, tx, b)
 	})
 	switch {
 	case errors.Is(err, errRollback):
@@ -706,9 +748,11 @@ func (s *Store) Samples(ctx context.Context, deviceID string, since time.Time, l
 	return out, nil
 }
 
-// PruneSamples deletes, in one transaction, the samples taken before before
-// and the IDs of batches received before it, and returns the number of
-// samples deleted. A batch retried after its ID was pruned is stored again.
+// PruneSamples deletes, in one transaction, the samples taken before
+// before, the input windows that ended before it, the endpoint reports
+// taken before it and the IDs of batches received before it, and returns
+// the number of samples deleted. A batch retried after its ID was pruned is
+// stored again, and so is a window sent again after it was pruned.
 func (s *Store) PruneSamples(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -719,8 +763,16 @@ func (s *Store) PruneSamples(ctx context.Context, before time.Time) (int64, erro
 		if n, err = res.RowsAffected(); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM batches WHERE received_at < ?`, before.UnixMicro())
-		return err
+		for _, q := range []string{
+			`DELETE FROM input_windows WHERE end_at < ?`,
+			`DELETE FROM endpoint_reports WHERE at < ?`,
+			`DELETE FROM batches WHERE received_at < ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, before.UnixMicro()); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("prune samples before %s: %w", before.UTC().Format(time.RFC3339Nano), err)

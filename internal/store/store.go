@@ -1,6 +1,8 @@
 // Package store persists what lagwatch knows: workers and their claimed work
-// locations, enrolled devices and their credentials, landmarks, telemetry
-// batches and the RTT samples that verdicts are computed from.
+// locations, enrolled devices with their credentials and public keys,
+// landmarks, telemetry batches and what they carry: the RTT samples that
+// verdicts are computed from, input windows (keyboard timing aggregates)
+// and endpoint reports (remote-access tools, USB devices, displays).
 //
 // The types here are the records; [Store] is the concrete SQLite store (the
 // default, one file under a data directory). Package store/postgres provides
@@ -13,6 +15,8 @@
 package store
 
 import (
+	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"time"
 )
@@ -77,6 +81,10 @@ type Device struct {
 	EnrolledAt   time.Time // when enrolment completed
 	LastSeen     time.Time // last batch or heartbeat received (zero if none)
 	LastIP       string    // source IP the server saw on the last batch ("" if none)
+	// PublicKey is the Ed25519 key the agent sent at enrolment; batches of
+	// the device must be signed with it. Nil for devices enrolled without
+	// one (agents from before signing), whose batches are not signed.
+	PublicKey ed25519.PublicKey
 }
 
 // RTTSample is one round-trip measurement between a device and a landmark.
@@ -97,14 +105,60 @@ type Heartbeat struct {
 }
 
 // Batch is one telemetry upload from a device. (DeviceID, ID) is unique: a
-// retried batch is stored once.
+// retried batch is stored once. Its samples, windows and endpoint report
+// are stored together or not at all.
 type Batch struct {
 	DeviceID   string
 	ID         string    // chosen by the agent, unique per device
 	ReceivedAt time.Time // set by the server
 	RemoteIP   string    // source IP the server saw
 	Samples    []RTTSample
-	Heartbeat  *Heartbeat // optional
+	Heartbeat  *Heartbeat      // optional
+	Windows    []InputWindow   // optional; see InputWindow for duplicates
+	Endpoint   *EndpointReport // optional
+}
+
+// InputWindow is one window of keyboard-timing aggregates that a device
+// sent (wire.InputWindow): the numbers the dashboard lists, plus the whole
+// window as JSON. (DeviceID, WindowID) is unique: a window sent again, in
+// the same batch, a retried batch or a new one, is stored once, as first
+// received.
+type InputWindow struct {
+	DeviceID   string    // in a Batch, "" means the batch's device
+	WindowID   string    // chosen by the agent, unique per device
+	BatchID    string    // the batch that delivered it; SaveBatch sets it
+	ReceivedAt time.Time // when that batch arrived; SaveBatch sets it
+	Start, End time.Time // the window's bounds, device clock; End after Start
+	Source     string    // the agent's input reader, e.g. "evdev", "x11"
+
+	Keys                        int // key strokes
+	Physical, Virtual, Injected int // strokes by provenance (the rest are "unknown")
+	FastPairs                   int // presses closer together than fingers type
+	Bursts                      int // runs of fast presses
+	StallBursts                 int // bursts right after a pause
+
+	// Body is the whole window as the agent sent it, a JSON object
+	// (decode it with encoding/json into a wire.InputWindow).
+	Body json.RawMessage
+}
+
+// EndpointReport is what an agent saw on its device at one moment
+// (wire.EndpointReport): counts for listing, plus the whole report as
+// JSON. A batch carries at most one, so (DeviceID, BatchID) is unique.
+type EndpointReport struct {
+	DeviceID   string    // in a Batch, "" means the batch's device
+	BatchID    string    // the batch that delivered it; SaveBatch sets it
+	ReceivedAt time.Time // when that batch arrived; SaveBatch sets it
+	At         time.Time // when the agent took it
+
+	RemoteTools     int           // remote-access tools running
+	RemoteSessions  int           // their established TCP sessions
+	MinSessionRTT   time.Duration // smallest RTT known among those sessions; 0 when none is known
+	HardwareMatches int           // USB devices and displays that match a known IP-KVM or capture device
+
+	// Body is the whole report as the agent sent it, a JSON object
+	// (decode it with encoding/json into a wire.EndpointReport).
+	Body json.RawMessage
 }
 
 // LandmarkRTT summarises the samples of one device to one landmark with one

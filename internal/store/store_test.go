@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +26,30 @@ func openTemp(tb testing.TB) *store.Store {
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return openTemp(t) })
+}
+
+// TestBatchAtomic makes the database fail half-way through a batch with a
+// trigger, on a second connection to the same file.
+func TestBatchAtomic(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lagwatch.db")
+	s, err := store.Open(t.Context(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.BatchAtomic(t, s, func(t *testing.T, table string) {
+		key := map[string]string{"input_windows": "window_id", "endpoint_reports": "batch_id"}[table]
+		_, err := db.ExecContext(t.Context(), fmt.Sprintf(`CREATE TRIGGER fail_%[1]s BEFORE INSERT ON %[1]s
+			WHEN NEW.%[2]s = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END`, table, key))
+		if err != nil {
+			t.Fatalf("create trigger on %s: %v", table, err)
+		}
+	})
 }
 
 func TestReopen(t *testing.T) {

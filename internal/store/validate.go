@@ -1,6 +1,9 @@
 package store
 
 import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -34,17 +37,68 @@ func (l Landmark) Validate() error {
 	)
 }
 
-// Validate reports whether d can be enrolled: ID must be set and the text
-// fields the agent reports must be valid UTF-8 without NUL bytes. WorkerID
-// and the times are set by the store and not checked.
+// Validate reports whether d can be enrolled: ID must be set, the text
+// fields the agent reports must be valid UTF-8 without NUL bytes, and
+// PublicKey must be empty or an Ed25519 public key (32 bytes). WorkerID and
+// the times are set by the store and not checked.
 func (d Device) Validate() error {
+	var keyErr error
+	if n := len(d.PublicKey); n != 0 && n != ed25519.PublicKeySize {
+		keyErr = fmt.Errorf("PublicKey is %d bytes, want %d or none", n, ed25519.PublicKeySize)
+	}
 	return errors.Join(
 		required("ID", d.ID),
 		text("Hostname", d.Hostname),
 		text("OS", d.OS),
 		text("AgentVersion", d.AgentVersion),
 		text("LastIP", d.LastIP),
+		keyErr,
 	)
+}
+
+// Validate reports whether w can be stored: WindowID must be set, Start and
+// End must be set with End after Start, Source must be text, the counts
+// must not be negative and Body must be a JSON object in valid UTF-8.
+// DeviceID, BatchID and ReceivedAt are checked by [Batch.Validate].
+func (w InputWindow) Validate() error {
+	errs := []error{required("WindowID", w.WindowID), text("Source", w.Source)}
+	switch {
+	case w.Start.IsZero() || w.End.IsZero():
+		errs = append(errs, errors.New("Start or End is zero"))
+	case !w.End.After(w.Start):
+		errs = append(errs, fmt.Errorf("End %v is not after Start %v", w.End, w.Start))
+	}
+	for _, c := range []struct {
+		name string
+		v    int
+	}{
+		{"Keys", w.Keys}, {"Physical", w.Physical}, {"Virtual", w.Virtual}, {"Injected", w.Injected},
+		{"FastPairs", w.FastPairs}, {"Bursts", w.Bursts}, {"StallBursts", w.StallBursts},
+	} {
+		errs = append(errs, notNegative(c.name, c.v))
+	}
+	errs = append(errs, jsonObject("Body", w.Body))
+	return errors.Join(errs...)
+}
+
+// Validate reports whether r can be stored: At must be set, the counts and
+// MinSessionRTT must not be negative and Body must be a JSON object in
+// valid UTF-8. DeviceID, BatchID and ReceivedAt are checked by
+// [Batch.Validate].
+func (r EndpointReport) Validate() error {
+	var errs []error
+	if r.At.IsZero() {
+		errs = append(errs, errors.New("At is zero"))
+	}
+	if r.MinSessionRTT < 0 {
+		errs = append(errs, fmt.Errorf("MinSessionRTT %v is negative", r.MinSessionRTT))
+	}
+	errs = append(errs,
+		notNegative("RemoteTools", r.RemoteTools),
+		notNegative("RemoteSessions", r.RemoteSessions),
+		notNegative("HardwareMatches", r.HardwareMatches),
+		jsonObject("Body", r.Body))
+	return errors.Join(errs...)
 }
 
 // Validate reports whether s can be stored: DeviceID and Landmark must be
@@ -66,9 +120,11 @@ func (s RTTSample) Validate() error {
 }
 
 // Validate reports whether b can be stored: DeviceID, ID and ReceivedAt must
-// be set, every sample must be valid and belong to DeviceID (an empty
-// sample DeviceID means b.DeviceID), and the heartbeat's text fields must be
-// valid UTF-8 without NUL bytes.
+// be set, every sample, window and the endpoint report must be valid and
+// belong to DeviceID (an empty DeviceID in them means b.DeviceID), and the
+// heartbeat's text fields must be valid UTF-8 without NUL bytes. The
+// BatchID and ReceivedAt of windows and the report are not checked:
+// SaveBatch sets them from b.
 func (b Batch) Validate() error {
 	var errs []error
 	errs = append(errs, required("DeviceID", b.DeviceID), required("ID", b.ID), text("RemoteIP", b.RemoteIP))
@@ -92,7 +148,48 @@ func (b Batch) Validate() error {
 			errs = append(errs, fmt.Errorf("Samples[%d]: %w", i, err))
 		}
 	}
+	for i, w := range b.Windows {
+		if w.DeviceID != "" && w.DeviceID != b.DeviceID {
+			errs = append(errs, fmt.Errorf("Windows[%d].DeviceID %q is not the batch's device %q", i, w.DeviceID, b.DeviceID))
+			continue
+		}
+		if err := w.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("Windows[%d]: %w", i, err))
+		}
+	}
+	if r := b.Endpoint; r != nil {
+		if r.DeviceID != "" && r.DeviceID != b.DeviceID {
+			errs = append(errs, fmt.Errorf("Endpoint.DeviceID %q is not the batch's device %q", r.DeviceID, b.DeviceID))
+		} else if err := r.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("Endpoint: %w", err))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// UniqueWindows returns the windows with distinct WindowIDs, keeping the
+// first of each, in order; it returns ws itself when there are no
+// duplicates. Stores use it so that the first copy wins within a batch as
+// it does across batches.
+func UniqueWindows(ws []InputWindow) []InputWindow {
+	if len(ws) < 2 {
+		return ws
+	}
+	seen := make(map[string]bool, len(ws))
+	out := ws[:0:0]
+	dup := false
+	for _, w := range ws {
+		if seen[w.WindowID] {
+			dup = true
+			continue
+		}
+		seen[w.WindowID] = true
+		out = append(out, w)
+	}
+	if !dup {
+		return ws
+	}
+	return out
 }
 
 // required checks a key field: set, and text as for [text].
@@ -111,6 +208,28 @@ func text(field, v string) error {
 	}
 	if strings.IndexByte(v, 0) >= 0 {
 		return fmt.Errorf("%s %q contains a NUL byte", field, v)
+	}
+	return nil
+}
+
+// notNegative checks a count.
+func notNegative(field string, v int) error {
+	if v < 0 {
+		return fmt.Errorf("%s %d is negative", field, v)
+	}
+	return nil
+}
+
+// jsonObject checks that v is one JSON object that both stores keep
+// unchanged: valid UTF-8 without NUL bytes (PostgreSQL's json type is text).
+// The error does not quote v, which may be large.
+func jsonObject(field string, v json.RawMessage) error {
+	t := bytes.TrimSpace(v)
+	switch {
+	case len(t) == 0 || t[0] != '{' || !json.Valid(v):
+		return fmt.Errorf("%s is not a JSON object", field)
+	case !utf8.Valid(v) || bytes.IndexByte(v, 0) >= 0:
+		return fmt.Errorf("%s is not valid UTF-8 without NUL bytes", field)
 	}
 	return nil
 }

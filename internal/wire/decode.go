@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,6 +64,7 @@ func DecodeEnrolRequest(data []byte) (EnrolRequest, error) {
 		text("hostname", r.Hostname, 1, MaxHostnameLen),
 		text("os", r.OS, 1, MaxOSLen),
 		text("agent_version", r.AgentVersion, 1, MaxAgentVersionLen),
+		publicKey("public_key", r.PublicKey),
 	); err != nil {
 		return EnrolRequest{}, err
 	}
@@ -119,8 +121,9 @@ func checkLandmark(prefix string, l Landmark) error {
 }
 
 // DecodeBatch decodes and validates the body of POST /api/v1/batches.
-// Timestamps must lie within [now-MaxPast, now+MaxFuture]. It does not
-// check that the landmarks exist; the server does.
+// Timestamps, including those of input windows and the endpoint report,
+// must lie within [now-MaxPast, now+MaxFuture]. It does not check that the
+// landmarks exist; the server does. An empty windows list decodes to nil.
 func DecodeBatch(data []byte, now time.Time) (Batch, error) {
 	if err := checkVersion(data); err != nil {
 		return Batch{}, err
@@ -130,6 +133,8 @@ func DecodeBatch(data []byte, now time.Time) (Batch, error) {
 		BatchID   string            `json:"batch_id"`
 		Samples   []json.RawMessage `json:"samples"`
 		Heartbeat json.RawMessage   `json:"heartbeat"`
+		Windows   []json.RawMessage `json:"windows"`
+		Endpoint  json.RawMessage   `json:"endpoint"`
 	}
 	if err := decodeObject(data, "", &raw); err != nil {
 		return Batch{}, err
@@ -190,6 +195,13 @@ func DecodeBatch(data []byte, now time.Time) (Batch, error) {
 			return Batch{}, err
 		}
 		b.Heartbeat = &Heartbeat{At: at, Hostname: h.Hostname, OS: h.OS, AgentVersion: h.AgentVersion}
+	}
+	var err error
+	if b.Windows, err = decodeWindows(raw.Windows, now); err != nil {
+		return Batch{}, err
+	}
+	if b.Endpoint, err = decodeEndpoint(raw.Endpoint, now); err != nil {
+		return Batch{}, err
 	}
 	return b, nil
 }
@@ -422,6 +434,18 @@ func IsSecret(v string) bool { return secret("", v) == nil }
 func secret(field, v string) *FieldError {
 	if len(v) < 1 || len(v) > MaxSecretLen || strings.IndexFunc(v, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
 		return fieldErr(field, "must be 1 to %d printable ASCII characters without spaces", MaxSecretLen)
+	}
+	return nil
+}
+
+// publicKey checks an optional Ed25519 public key: empty, or base64 of 32
+// bytes.
+func publicKey(field, v string) *FieldError {
+	if v == "" {
+		return nil
+	}
+	if _, err := decodeB64(v, ed25519.PublicKeySize); err != nil {
+		return fieldErr(field, "must be %d characters of base64 (standard, padded) encoding a %d-byte Ed25519 public key", publicKeyB64Len, ed25519.PublicKeySize)
 	}
 	return nil
 }

@@ -24,6 +24,15 @@
 // case-insensitively and a repeated key keeps its last value. Senders must
 // use the exact lowercase names, once each.
 //
+// # Telemetry and signatures
+//
+// Besides RTT samples a [Batch] carries [InputWindow]s (keyboard timing
+// aggregates, never key codes or characters; class and provenance names
+// are those of package keystroke) and an [EndpointReport]. A device that
+// sends a public key at enrolment signs every batch body with [Sign]; the
+// server checks it with [Verify]. The signature covers the exact bytes
+// sent, so the agent signs what it sends and never re-encodes.
+//
 // # Secrets
 //
 // [EnrolRequest.Token] and [EnrolResponse.Credential] are secrets. Their

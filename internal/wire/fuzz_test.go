@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/lagwatch/lagwatch/internal/wire"
@@ -61,6 +62,14 @@ func FuzzDecodeBatch(f *testing.F) {
 		`{"Version":1,"BATCH_ID":"b"}`,
 		`{"version":2}`,
 		`[]`,
+		telemetryJSON(f),
+		telemetryJSON(f, "windows.0.raw", del, "endpoint.usb", nil, "endpoint.displays", []any{}),
+		telemetryJSON(f, "windows", []any{json.RawMessage(windowJSON(f)), json.RawMessage(windowJSON(f))}, "endpoint", nil),
+		telemetryJSON(f, "samples", []any{map[string]any{"landmark": "us-west", "at": "2026-03-01T11:59:00Z", "rtt_us": 31000}},
+			"windows.0.by_class", map[string]any{"letter": 5}, "windows.0.by_provenance", map[string]any{"unknown": 5},
+			"endpoint.remote_tools.0.sessions.0.local", "[fe80::1%eth0]:5900"),
+		`{"version":1,"batch_id":"b","windows":[],"endpoint":{"at":"2026-03-01T12:00:00Z","remote_tools":null,"usb":[],"displays":null}}`,
+		`{"version":1,"batch_id":"b","windows":[{}],"endpoint":{}}`,
 	}, func(b []byte) (wire.Batch, error) { return wire.DecodeBatch(b, now) })
 }
 
@@ -69,6 +78,9 @@ func FuzzDecodeEnrolRequest(f *testing.F) {
 		`{"version":1,"token":"tok","hostname":"laptop","os":"linux/amd64","agent_version":"1.0.0"}`,
 		`{"version":1,"token":"tok","hostname":"\u00e9","os":"o","agent_version":"v","x":1}`,
 		`{"version":1}`,
+		`{"version":1,"token":"tok","hostname":"laptop","os":"linux/amd64","agent_version":"1.0.0","public_key":"6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw="}`,
+		`{"version":1,"token":"tok","hostname":"laptop","os":"linux/amd64","agent_version":"1.0.0","public_key":"6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw"}`,
+		`{"version":1,"token":"tok","hostname":"laptop","os":"linux/amd64","agent_version":"1.0.0","public_key":""}`,
 	}, wire.DecodeEnrolRequest)
 }
 
@@ -99,4 +111,29 @@ func FuzzDecodeErrorBody(f *testing.F) {
 		`{"error":{"code":"internal","message":"internal error"}}`,
 		`{"error":null}`,
 	}, wire.DecodeErrorBody)
+}
+
+// FuzzVerify checks that Verify never panics on a hostile signature
+// header, accepts only the signature Sign makes (Ed25519 signatures are
+// deterministic and their base64 form here is canonical), and accepts
+// every body Sign signed.
+func FuzzVerify(f *testing.F) {
+	body := []byte(goodBatch)
+	f.Add(body, wire.Sign(testKey, body))
+	f.Add(body, "")
+	f.Add([]byte{}, wire.Sign(testKey, nil))
+	f.Add(body, strings.Repeat("A", 86)+"==")
+	f.Add(body, strings.Repeat("/", 88))
+	pub := testPublicKey()
+	f.Fuzz(func(t *testing.T, body []byte, sig string) {
+		if len(body) > maxFuzzInput {
+			return
+		}
+		if err := wire.Verify(pub, body, sig); err == nil && sig != wire.Sign(testKey, body) {
+			t.Fatalf("Verify(%q, %q) = nil for a signature Sign did not make", body, sig)
+		}
+		if err := wire.Verify(pub, body, wire.Sign(testKey, body)); err != nil {
+			t.Fatalf("Verify(Sign(%q)) = %v", body, err)
+		}
+	})
 }

@@ -46,19 +46,19 @@ type InputWindow struct {
 	Source       string         `json:"source"`        // the reader: "evdev" or "x11"
 	Keys         int            `json:"keys"`          // strokes, 0 to MaxKeysPerWindow
 	Repeats      int            `json:"repeats"`       // auto-repeat events, 0 to MaxKeysPerWindow
-	ByClass      map[string]int `json:"by_class"`      // key class name → strokes; names from package keystroke
-	ByProvenance map[string]int `json:"by_provenance"` // "unknown", "physical", "virtual", "injected" → strokes
-	FlightHist   []int          `json:"flight_hist"`   // press-to-next-press histogram, keystroke.NumFlightBins long
-	HoldHist     []int          `json:"hold_hist"`     // hold-time histogram, keystroke.NumHoldBins long
+	ByClass      map[string]int `json:"by_class"`      // key class name → strokes; names from package keystroke; adds up to Keys
+	ByProvenance map[string]int `json:"by_provenance"` // "unknown", "physical", "virtual", "injected" → strokes; adds up to Keys
+	FlightHist   []int          `json:"flight_hist"`   // press-to-next-press histogram, keystroke.NumFlightBins long; adds up to at most Keys
+	HoldHist     []int          `json:"hold_hist"`     // hold-time histogram, keystroke.NumHoldBins long; adds up to Keys
 	FlightSum    float64        `json:"flight_sum_s"`  // sum of flight times, s
 	FlightSumSq  float64        `json:"flight_sumsq_s2"`
 	HoldSum      float64        `json:"hold_sum_s"` // sum of hold times, s
 	HoldSumSq    float64        `json:"hold_sumsq_s2"`
-	FastPairs    int            `json:"fast_pairs"`    // presses closer than keystroke.BurstGap
-	Bursts       int            `json:"bursts"`        // runs of keystroke.BurstRun fast presses
-	StallBursts  int            `json:"stall_bursts"`  // bursts right after a keystroke.StallGap pause
-	Devices      []InputDevice  `json:"devices"`       // devices that produced the strokes, 0 to MaxInputDevices
-	Raw          []RawKey       `json:"raw,omitempty"` // lab raw-timing mode only, 0 to MaxRawKeys
+	FastPairs    int            `json:"fast_pairs"`    // presses closer than keystroke.BurstGap; at most Keys
+	Bursts       int            `json:"bursts"`        // runs of keystroke.BurstRun fast presses; at most FastPairs
+	StallBursts  int            `json:"stall_bursts"`  // bursts right after a keystroke.StallGap pause; at most Bursts
+	Devices      []InputDevice  `json:"devices"`       // devices that produced the strokes, 0 to MaxInputDevices; their Keys add up to at most Keys
+	Raw          []RawKey       `json:"raw,omitempty"` // lab raw-timing mode only, 0 to MaxRawKeys and at most Keys
 }
 
 // InputDevice is a device that produced strokes in a window.
@@ -94,7 +94,7 @@ type EndpointReport struct {
 type RemoteTool struct {
 	Name      string          `json:"name"`      // catalogue name, e.g. "x11vnc", 1 to MaxNameLen
 	Catalog   string          `json:"catalog"`   // "lolrmm" or "lagwatch", 1 to MaxNameLen
-	PID       int             `json:"pid"`       // process ID, >= 1
+	PID       int             `json:"pid"`       // process ID, 1 to math.MaxInt32
 	Process   string          `json:"process"`   // executable name, 1 to MaxNameLen
 	Listening []string        `json:"listening"` // listening sockets "ip:port", 0 to MaxListeners
 	Sessions  []RemoteSession `json:"sessions"`  // established TCP sessions, 0 to MaxSessions
@@ -126,7 +126,7 @@ type USBDevice struct {
 // Display is a connected display, from its EDID.
 type Display struct {
 	Connector    string         `json:"connector"`        // DRM connector such as "card0-HDMI-A-1"
-	Manufacturer string         `json:"manufacturer"`     // three-letter PNP ID
+	Manufacturer string         `json:"manufacturer"`     // three-letter PNP ID, A–Z
 	ProductCode  string         `json:"product_code"`     // 4 lower-case hex digits
 	Name         string         `json:"name,omitempty"`   // monitor name descriptor
 	Serial       string         `json:"serial,omitempty"` // serial descriptor or number

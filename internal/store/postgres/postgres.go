@@ -246,6 +246,9 @@ func (s *Store) Enrol(ctx context.Context, tokenHash []byte, d store.Device, cre
 	}
 	d.EnrolledAt = utcMicro(now)
 	d.LastSeen = utcMicro(d.LastSeen)
+	if len(d.PublicKey) == 0 {
+		d.PublicKey = nil // stored as NULL
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// Under READ COMMITTED a concurrent Enrol waits for this row lock,
 		// then re-checks used_at and finds the token used (or, if this
@@ -262,10 +265,10 @@ func (s *Store) Enrol(ctx context.Context, tokenHash []byte, d store.Device, cre
 			return err
 		}
 		tag, err := tx.Exec(ctx, `
-			INSERT INTO devices (id, worker_id, credential_hash, hostname, os, agent_version, enrolled_at, last_seen, last_ip)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			INSERT INTO devices (id, worker_id, credential_hash, hostname, os, agent_version, enrolled_at, last_seen, last_ip, public_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT DO NOTHING`,
-			d.ID, d.WorkerID, credentialHash, d.Hostname, d.OS, d.AgentVersion, d.EnrolledAt, nullTime(d.LastSeen), d.LastIP)
+			d.ID, d.WorkerID, credentialHash, d.Hostname, d.OS, d.AgentVersion, d.EnrolledAt, nullTime(d.LastSeen), d.LastIP, []byte(d.PublicKey))
 		if err != nil {
 			return err
 		}
@@ -296,14 +299,18 @@ func checkEnrol(tokenHash []byte, d store.Device, credentialHash []byte, now tim
 	return errors.Join(errs...)
 }
 
-const deviceColumns = `id, worker_id, hostname, os, agent_version, enrolled_at, last_seen, last_ip`
+const deviceColumns = `id, worker_id, hostname, os, agent_version, enrolled_at, last_seen, last_ip, public_key`
 
 func scanDevice(row pgx.CollectableRow) (store.Device, error) {
 	var d store.Device
 	var lastSeen *time.Time
-	err := row.Scan(&d.ID, &d.WorkerID, &d.Hostname, &d.OS, &d.AgentVersion, &d.EnrolledAt, &lastSeen, &d.LastIP)
+	var key []byte
+	err := row.Scan(&d.ID, &d.WorkerID, &d.Hostname, &d.OS, &d.AgentVersion, &d.EnrolledAt, &lastSeen, &d.LastIP, &key)
 	d.EnrolledAt = d.EnrolledAt.UTC()
 	d.LastSeen = fromNull(lastSeen)
+	if len(key) > 0 {
+		d.PublicKey = key
+	}
 	return d, err
 }
 
@@ -341,9 +348,10 @@ func (s *Store) Devices(ctx context.Context) ([]store.Device, error) {
 
 // saveBatchSQL stores a batch in one statement, so one round trip and one
 // implicit transaction. The batch id is inserted only if the device exists;
-// the device update and the samples depend on that insert, so a batch seen
-// before (or an unknown device) changes nothing. The result tells the two
-// apart.
+// the device update, the samples, the windows and the endpoint report
+// depend on that insert, so a batch seen before (or an unknown device)
+// changes nothing. The result tells the two apart. Windows the device sent
+// before are skipped; the caller removes duplicates within the batch.
 const saveBatchSQL = `
 WITH dev AS (
 	SELECT id FROM devices WHERE id = $1
@@ -364,14 +372,32 @@ WITH dev AS (
 	INSERT INTO samples (device_id, landmark, at, rtt_us, provenance)
 	SELECT b.device_id, u.landmark, u.at, u.rtt_us, u.provenance
 	FROM b, unnest($9::text[], $10::timestamptz[], $11::bigint[], $12::text[]) AS u (landmark, at, rtt_us, provenance)
+), w AS (
+	INSERT INTO input_windows (device_id, window_id, batch_id, received_at, start_at, end_at, source,
+		keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, body)
+	SELECT b.device_id, u.window_id, $2, $3, u.start_at, u.end_at, u.source,
+		u.keys, u.physical, u.virtual, u.injected, u.fast_pairs, u.bursts, u.stall_bursts, u.body::json
+	FROM b, unnest($13::text[], $14::timestamptz[], $15::timestamptz[], $16::text[],
+		$17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[], $23::bigint[], $24::text[])
+		AS u (window_id, start_at, end_at, source, keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, body)
+	ON CONFLICT DO NOTHING
+), e AS (
+	INSERT INTO endpoint_reports (device_id, batch_id, received_at, at,
+		remote_tools, remote_sessions, min_session_rtt_us, hardware_matches, body)
+	SELECT b.device_id, $2, $3, $26, $27, $28, $29, $30, $31::json
+	FROM b WHERE $25::boolean
+	ON CONFLICT DO NOTHING
 )
 SELECT EXISTS (SELECT 1 FROM dev), EXISTS (SELECT 1 FROM b)`
 
 // SaveBatch stores b unless the device already sent a batch with b.ID, in
 // which case it changes nothing and returns false. Storing a batch records
-// its ID, inserts its samples, sets the device's LastSeen to b.ReceivedAt and
+// its ID, inserts its samples, its input windows that the device has not
+// sent before (the first copy of a window wins, within the batch too) and
+// its endpoint report, sets the device's LastSeen to b.ReceivedAt and
 // LastIP to b.RemoteIP and, if b.Heartbeat is set, its Hostname, OS and
-// AgentVersion, all in one transaction. It returns an error wrapping
+// AgentVersion, all in one transaction. Windows and the report get BatchID
+// b.ID and ReceivedAt b.ReceivedAt. It returns an error wrapping
 // [store.ErrNotFound] if the device does not exist, and stores nothing if
 // any part of b is invalid (see [store.Batch.Validate]).
 func (s *Store) SaveBatch(ctx context.Context, b store.Batch) (stored bool, err error) {
@@ -383,11 +409,19 @@ func (s *Store) SaveBatch(ctx context.Context, b store.Batch) (stored bool, err 
 		hb = *b.Heartbeat
 	}
 	c := columnsOf(b.Samples)
+	w := windowColumnsOf(store.UniqueWindows(b.Windows))
+	var e store.EndpointReport
+	var eBody any // NULL without a report: the parameter is parsed as json even then
+	if b.Endpoint != nil {
+		e, eBody = *b.Endpoint, string(b.Endpoint.Body)
+	}
 	var deviceExists bool
 	err = s.pool.QueryRow(ctx, saveBatchSQL,
 		b.DeviceID, b.ID, utcMicro(b.ReceivedAt), b.RemoteIP,
 		b.Heartbeat != nil, hb.Hostname, hb.OS, hb.AgentVersion,
 		c.landmarks, c.at, c.rttUS, c.provenances,
+		w.ids, w.start, w.end, w.source, w.keys, w.physical, w.virtual, w.injected, w.fastPairs, w.bursts, w.stallBursts, w.body,
+		b.Endpoint != nil, utcMicro(e.At), e.RemoteTools, e.RemoteSessions, int64(e.MinSessionRTT/time.Microsecond), e.HardwareMatches, eBody,
 	).Scan(&deviceExists, &stored)
 	if err == nil && !deviceExists {
 		err = store.ErrNotFound
@@ -522,9 +556,11 @@ func (s *Store) Samples(ctx context.Context, deviceID string, since time.Time, l
 	return out, nil
 }
 
-// PruneSamples deletes, in one transaction, the samples taken before before
-// and the IDs of batches received before it, and returns the number of
-// samples deleted. A batch retried after its ID was pruned is stored again.
+// PruneSamples deletes, in one transaction, the samples taken before
+// before, the input windows that ended before it, the endpoint reports
+// taken before it and the IDs of batches received before it, and returns
+// the number of samples deleted. A batch retried after its ID was pruned is
+// stored again, and so is a window sent again after it was pruned.
 func (s *Store) PruneSamples(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -533,8 +569,16 @@ func (s *Store) PruneSamples(ctx context.Context, before time.Time) (int64, erro
 			return err
 		}
 		n = tag.RowsAffected()
-		_, err = tx.Exec(ctx, `DELETE FROM batches WHERE received_at < $1`, utcMicro(before))
-		return err
+		for _, q := range []string{
+			`DELETE FROM input_windows WHERE end_at < $1`,
+			`DELETE FROM endpoint_reports WHERE at < $1`,
+			`DELETE FROM batches WHERE received_at < $1`,
+		} {
+			if _, err := tx.Exec(ctx, q, utcMicro(before)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("prune samples before %s: %w", before.UTC().Format(time.RFC3339Nano), err)

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"net/url"
 	"os"
 	"strconv"
@@ -73,6 +74,27 @@ func TestConformance(t *testing.T) {
 			t.Fatalf("Open(fresh database) = %v", err)
 		}
 		return s
+	})
+}
+
+// TestBatchAtomic makes the database fail half-way through a batch with a
+// trigger.
+func TestBatchAtomic(t *testing.T) {
+	u := freshDatabase(t)
+	s, err := postgres.Open(t.Context(), u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BatchAtomic(t, s, func(t *testing.T, table string) {
+		key := map[string]string{"input_windows": "window_id", "endpoint_reports": "batch_id"}[table]
+		adminExec(t, u, fmt.Sprintf(`CREATE FUNCTION fail_%[1]s() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN
+				IF NEW.%[2]s = 'boom' THEN RAISE EXCEPTION 'boom'; END IF;
+				RETURN NEW;
+			END $$`, table, key))
+		adminExec(t, u, fmt.Sprintf(`CREATE TRIGGER fail_%[1]s BEFORE INSERT ON %[1]s
+			FOR EACH ROW EXECUTE FUNCTION fail_%[1]s()`, table))
 	})
 }
 

@@ -49,6 +49,8 @@ type Store interface {
 	RTTSummary(ctx context.Context, deviceID string, since time.Time) ([]store.LandmarkRTT, error)
 	Samples(ctx context.Context, deviceID string, since time.Time, limit int) ([]store.RTTSample, error)
 	PruneSamples(ctx context.Context, before time.Time) (int64, error)
+	Windows(ctx context.Context, deviceID string, since, until time.Time) ([]store.InputWindow, error)
+	EndpointReports(ctx context.Context, deviceID string, since time.Time, limit int) ([]store.EndpointReport, error)
 }
 
 // Run runs the conformance suite against the stores that open returns.
@@ -85,6 +87,16 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Samples", testSamples},
 		{"PruneSamples", testPrune},
 		{"TimePrecision", testTimePrecision},
+		{"EnrolPublicKey", testEnrolPublicKey},
+		{"SaveBatchTelemetry", testSaveBatchTelemetry},
+		{"WindowsRange", testWindowsRange},
+		{"WindowsStoredOnce", testWindowsStoredOnce},
+		{"WindowsConcurrentBatches", testWindowsConcurrent},
+		{"SaveBatchTelemetryAllOrNothing", testSaveBatchTelemetryInvalid},
+		{"SaveBatchTelemetryUnknownDevice", testSaveBatchTelemetryUnknownDevice},
+		{"SaveBatchTelemetryLarge", testSaveBatchTelemetryLarge},
+		{"EndpointReports", testEndpointReports},
+		{"PruneTelemetry", testPruneTelemetry},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
