@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/lagwatch/lagwatch/internal/agent"
+	"github.com/lagwatch/lagwatch/internal/keystroke"
+	"github.com/lagwatch/lagwatch/internal/spool"
 	"github.com/lagwatch/lagwatch/internal/wire"
 )
 
@@ -30,6 +32,8 @@ const envPrefix = "LAGWATCH_AGENT_"
 const (
 	minInterval = time.Second
 	maxInterval = 24 * time.Hour
+	minSpool    = 1 << 20
+	maxSpool    = 1 << 30
 )
 
 // Config is the agent's whole configuration, from flags and environment.
@@ -42,6 +46,17 @@ type Config struct {
 	Insecure bool          // allow http:// for loopback and demo addresses
 	CAFile   string        // extra PEM CA certificates to trust; "" for the system's
 	LogLevel slog.Level    // least level logged
+
+	Inputs           []string      // input readers: "evdev", "x11"
+	X11Display       string        // "auto", "off" or a display such as ":0"
+	X11Authority     string        // Xauthority file for X11Display; "" to take the X server's or $XAUTHORITY
+	Window           time.Duration // input window length
+	RawTiming        bool          // lab only: send every stroke's timing
+	Endpoint         bool          // scan for remote-access tools and IP-KVM hardware
+	EndpointInterval time.Duration // time between endpoint scans
+	Root             string        // file system root of /proc, /sys and /dev for the collectors
+	KVMIdentifiers   string        // extra IP-KVM identifier file
+	SpoolMaxBytes    int64         // bound of the spool of unsent telemetry
 }
 
 // String returns the configuration as check-config prints it, with the
@@ -60,6 +75,10 @@ func (c Config) String() string {
 	fmt.Fprintf(&b, "insecure:   %v\n", c.Insecure)
 	fmt.Fprintf(&b, "ca file:    %s\n", cmpOr(c.CAFile, "(system roots)"))
 	fmt.Fprintf(&b, "log level:  %v\n", c.LogLevel)
+	fmt.Fprintf(&b, "inputs:     %s (x11 display %s)\n", cmpOr(strings.Join(c.Inputs, ", "), "none"), c.X11Display)
+	fmt.Fprintf(&b, "window:     %v (raw timing %v)\n", c.Window, c.RawTiming)
+	fmt.Fprintf(&b, "endpoint:   %v every %v (root %s)\n", c.Endpoint, c.EndpointInterval, c.Root)
+	fmt.Fprintf(&b, "spool max:  %d bytes\n", c.SpoolMaxBytes)
 	return b.String()
 }
 
@@ -92,8 +111,16 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		Interval: agent.DefaultInterval,
 		Probes:   agent.DefaultProbes,
 		LogLevel: slog.LevelInfo,
+
+		X11Display:       "auto",
+		Window:           keystroke.DefaultWindow,
+		Endpoint:         true,
+		EndpointInterval: agent.DefaultEndpointInterval,
+		Root:             "/",
+		SpoolMaxBytes:    spool.DefaultMaxBytes,
 	}
 	var servers string
+	inputs := "evdev,x11"
 	fs := flag.NewFlagSet("lagwatch-agent "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&servers, "servers", "", "comma-separated base URLs of the landmark servers, such as https://us-west.example.com; the agent enrols at the first")
@@ -104,6 +131,16 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.BoolVar(&cfg.Insecure, "insecure", false, "allow plain http:// server URLs, only for loopback and 198.18.0.0/15 (demo) hosts")
 	fs.StringVar(&cfg.CAFile, "ca-file", "", "PEM file of CA certificates to trust for the servers, in addition to the system's")
 	fs.TextVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "log level: debug, info, warn or error")
+	fs.StringVar(&inputs, "inputs", inputs, "comma-separated keyboard readers: evdev (kernel devices), x11 (XInput2, sees XTEST injection); \"none\" for none")
+	fs.StringVar(&cfg.X11Display, "x11-display", cfg.X11Display, "X display for the x11 reader: \"auto\" (the running X server's, found in /proc), \"off\", or a display such as :0")
+	fs.StringVar(&cfg.X11Authority, "x11-authority", "", "Xauthority file for the X display; default: the X server's -auth file, else $XAUTHORITY")
+	fs.DurationVar(&cfg.Window, "window", cfg.Window, fmt.Sprintf("length of input timing windows, 1s to %v", wire.MaxWindowLen))
+	fs.BoolVar(&cfg.RawTiming, "raw-timing", false, "send every key stroke's timing and class (never its key) in each window; for the evaluation lab only")
+	fs.BoolVar(&cfg.Endpoint, "endpoint", cfg.Endpoint, "scan for remote-access tools with their sessions' RTTs, and for IP-KVM USB devices and displays")
+	fs.DurationVar(&cfg.EndpointInterval, "endpoint-interval", cfg.EndpointInterval, fmt.Sprintf("time between endpoint scans, %v to %v", minInterval, maxInterval))
+	fs.StringVar(&cfg.Root, "root", cfg.Root, "file system root under which the collectors read proc/, sys/ and dev/ (for tests)")
+	fs.StringVar(&cfg.KVMIdentifiers, "kvm-identifiers", "", "CSV file of IP-KVM identifiers to match besides the built-in ones (docs/agent-install.md)")
+	fs.Int64Var(&cfg.SpoolMaxBytes, "spool-max-bytes", cfg.SpoolMaxBytes, fmt.Sprintf("bound of the on-disk spool of unsent telemetry, %d to %d bytes; the oldest is dropped, and counted, when full", minSpool, maxSpool))
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: lagwatch-agent %s [flags]\n\nEach flag can also be set with %s<FLAG NAME>, e.g. %sSERVERS; flags win.\n\n", cmd, envPrefix, envPrefix)
 		fs.PrintDefaults()
@@ -132,7 +169,12 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 			cfg.Servers = append(cfg.Servers, s)
 		}
 	}
-	if err := cfg.validate(); err != nil {
+	for s := range strings.SplitSeq(inputs, ",") {
+		if s = strings.TrimSpace(s); s != "" && s != "none" {
+			cfg.Inputs = append(cfg.Inputs, s)
+		}
+	}
+	if err := cfg.validate(cmd != "status"); err != nil {
 		return Config{}, fmt.Errorf("invalid configuration: %w", err)
 	}
 	return cfg, nil
@@ -144,10 +186,11 @@ func envName(flagName string) string {
 }
 
 // validate checks everything that can be checked before starting; each
-// error names the flag to change.
-func (c Config) validate() error {
+// error names the flag to change. Only the status command may run without
+// servers.
+func (c Config) validate(needServers bool) error {
 	var errs []error
-	if len(c.Servers) == 0 {
+	if len(c.Servers) == 0 && needServers {
 		errs = append(errs, errors.New("--servers: at least one landmark server URL is required"))
 	}
 	seen := map[string]bool{}
@@ -177,6 +220,31 @@ func (c Config) validate() error {
 		if _, err := loadCAs(c.CAFile); err != nil {
 			errs = append(errs, fmt.Errorf("--ca-file: %w", err))
 		}
+	}
+	seenInput := map[string]bool{}
+	for _, in := range c.Inputs {
+		if in != "evdev" && in != "x11" {
+			errs = append(errs, fmt.Errorf("--inputs: unknown reader %q; want evdev, x11 or none", in))
+		}
+		if seenInput[in] {
+			errs = append(errs, fmt.Errorf("--inputs: %s is listed twice", in))
+		}
+		seenInput[in] = true
+	}
+	if d := c.X11Display; d != "auto" && d != "off" && !strings.Contains(d, ":") {
+		errs = append(errs, fmt.Errorf("--x11-display: %q is not auto, off or a display such as :0", d))
+	}
+	if c.Window < time.Second || c.Window > wire.MaxWindowLen {
+		errs = append(errs, fmt.Errorf("--window: %v is outside [1s, %v]", c.Window, wire.MaxWindowLen))
+	}
+	if c.EndpointInterval < minInterval || c.EndpointInterval > maxInterval {
+		errs = append(errs, fmt.Errorf("--endpoint-interval: %v is outside [%v, %v]", c.EndpointInterval, minInterval, maxInterval))
+	}
+	if c.Root == "" {
+		errs = append(errs, errors.New("--root: must not be empty"))
+	}
+	if c.SpoolMaxBytes < minSpool || c.SpoolMaxBytes > maxSpool {
+		errs = append(errs, fmt.Errorf("--spool-max-bytes: %d is outside [%d, %d]", c.SpoolMaxBytes, minSpool, maxSpool))
 	}
 	return errors.Join(errs...)
 }

@@ -16,6 +16,7 @@ var forbidden = []string{
 	"github.com/lagwatch/lagwatch/internal/web",
 	"github.com/lagwatch/lagwatch/internal/analyze",
 	"github.com/lagwatch/lagwatch/internal/lab",
+	"github.com/lagwatch/lagwatch/internal/rfb", // sends key content by design
 	"modernc.org/sqlite",
 	"github.com/jackc/pgx",
 	"github.com/pressly/goose",

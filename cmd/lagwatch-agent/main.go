@@ -7,6 +7,7 @@
 //
 //	lagwatch-agent run          [flags]   run until interrupted
 //	lagwatch-agent check-config [flags]   validate the configuration and state, then exit
+//	lagwatch-agent status       [flags]   show what the agent sees and sends
 //	lagwatch-agent version
 //
 // Every flag has an environment variable mirror (for MDM installs), for
@@ -54,6 +55,7 @@ const usage = `usage: lagwatch-agent <command> [flags]
 commands:
   run           run the agent until interrupted
   check-config  validate the configuration and the enrolment state, then exit
+  status        show what the agent sees on this device and what it sends
   version       print the agent's version
 
 Run "lagwatch-agent <command> -h" for the flags.
@@ -79,6 +81,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		return checkConfig(cfg, stdout)
+	case "status":
+		cfg, err := parseConfig("status", args[1:], os.Getenv, stderr)
+		if err != nil {
+			return err
+		}
+		return status(ctx, cfg, stdout)
 	case "version":
 		fmt.Fprintln(stdout, agentVersion())
 		return nil
@@ -97,16 +105,32 @@ func runAgent(ctx context.Context, cfg Config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := agent.New(agent.Config{
-		Servers:      cfg.Servers,
-		Token:        cfg.Token,
-		StateDir:     cfg.StateDir,
-		Interval:     cfg.Interval,
-		Probes:       cfg.Probes,
-		HTTPClient:   hc,
-		AgentVersion: agentVersion(),
-		Logger:       log,
-	})
+	inputs, err := inputSources(cfg, log)
+	if err != nil {
+		return err
+	}
+	acfg := agent.Config{
+		Servers:          cfg.Servers,
+		Token:            cfg.Token,
+		StateDir:         cfg.StateDir,
+		Interval:         cfg.Interval,
+		Probes:           cfg.Probes,
+		HTTPClient:       hc,
+		AgentVersion:     agentVersion(),
+		Logger:           log,
+		Inputs:           inputs,
+		Window:           cfg.Window,
+		RawTiming:        cfg.RawTiming,
+		EndpointInterval: cfg.EndpointInterval,
+		SpoolMaxBytes:    cfg.SpoolMaxBytes,
+	}
+	if cfg.Endpoint {
+		acfg.Endpoint = agent.EndpointSnapshot(agent.EndpointConfig{Root: cfg.Root, ExtraIdentifiers: cfg.KVMIdentifiers, Logger: log})
+	}
+	if cfg.RawTiming {
+		log.Warn("raw timing is on: every key stroke's timing is sent (never its key); this mode is for the evaluation lab")
+	}
+	a, err := agent.New(acfg)
 	if err != nil {
 		return err
 	}

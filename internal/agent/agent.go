@@ -2,24 +2,37 @@ package agent
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
 
+	"github.com/lagwatch/lagwatch/internal/keystroke"
+	"github.com/lagwatch/lagwatch/internal/spool"
 	"github.com/lagwatch/lagwatch/internal/wire"
 )
 
+// SpoolFile is the name of the spool of unsent telemetry in the state
+// directory.
+const SpoolFile = "spool.db"
+
 // Defaults of [Config].
 const (
-	DefaultInterval = time.Minute
-	DefaultProbes   = 5
+	DefaultInterval         = time.Minute
+	DefaultEndpointInterval = time.Minute
+	DefaultProbes           = 5
 	// MaxProbes is the most probes per landmark and round.
 	MaxProbes = 100
 )
@@ -47,14 +60,35 @@ type Config struct {
 	Hostname, OS, AgentVersion string
 	// Logger receives the agent's log; nil discards it.
 	Logger *slog.Logger
+
+	// Inputs are the keyboard readers; none means no input windows.
+	Inputs []InputSource
+	// Window is the length of input windows; 0 means
+	// keystroke.DefaultWindow.
+	Window time.Duration
+	// RawTiming adds every stroke's timing to its window: for the
+	// evaluation lab only.
+	RawTiming bool
+	// Endpoint takes a snapshot of remote-access tools and hardware every
+	// EndpointInterval (0 means DefaultEndpointInterval); nil takes none.
+	Endpoint         func(context.Context) (wire.EndpointReport, error)
+	EndpointInterval time.Duration
+	// SpoolMaxBytes bounds the spool of unsent telemetry (spool.db in the
+	// state directory); 0 means spool.DefaultMaxBytes.
+	SpoolMaxBytes int64
 }
 
-// Agent measures RTTs to landmark servers and reports them. Create it with
-// [New] and call [Agent.Run].
+// Agent measures RTTs to landmark servers, collects input windows and
+// endpoint reports, and sends them through its spool. Create it with [New]
+// and call [Agent.Run].
 type Agent struct {
 	cfg     Config
 	log     *slog.Logger
 	clients []*Client
+
+	queued chan struct{} // signalled when something was spooled
+	status *statusBoard
+	cred   string // the device credential, set by Run before it starts its goroutines
 
 	// Retry backoff of a batch: doubling from backoffMin to backoffMax,
 	// with jitter. Tests shorten them.
@@ -107,7 +141,23 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &Agent{cfg: cfg, log: cfg.Logger, backoffMin: time.Second, backoffMax: 30 * time.Second}
+	switch {
+	case cfg.Window == 0:
+		cfg.Window = keystroke.DefaultWindow
+	case cfg.Window < time.Second || cfg.Window > wire.MaxWindowLen:
+		return nil, fmt.Errorf("new agent: window %v is outside [1s, %v]", cfg.Window, wire.MaxWindowLen)
+	}
+	switch {
+	case cfg.EndpointInterval == 0:
+		cfg.EndpointInterval = DefaultEndpointInterval
+	case cfg.EndpointInterval < 0:
+		return nil, fmt.Errorf("new agent: endpoint interval %v is negative", cfg.EndpointInterval)
+	}
+	if cfg.SpoolMaxBytes < 0 {
+		return nil, fmt.Errorf("new agent: spool size %d is negative", cfg.SpoolMaxBytes)
+	}
+	a := &Agent{cfg: cfg, log: cfg.Logger, backoffMin: time.Second, backoffMax: 30 * time.Second,
+		queued: make(chan struct{}, 1), status: newStatusBoard()}
 	seen := map[string]bool{}
 	for _, s := range cfg.Servers {
 		c, err := NewClient(s, cfg.HTTPClient)
@@ -123,6 +173,19 @@ func New(cfg Config) (*Agent, error) {
 	return a, nil
 }
 
+// clean makes s fit a wire text field of at most n bytes: valid UTF-8,
+// control characters as spaces, cut without splitting a character. Names
+// from sysfs, EDIDs and the X server are whatever the device says.
+func clean(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	return truncate(s, n)
+}
+
 // truncate shortens s to at most n bytes without splitting a character.
 func truncate(s string, n int) string {
 	if len(s) <= n {
@@ -135,10 +198,12 @@ func truncate(s string, n int) string {
 }
 
 // Run enrols the device if the state directory has no credential, then
-// runs a round for every landmark server at once and every Interval,
-// until ctx is done; then it returns nil. It returns an error only if it
-// cannot get a credential: no token, a token the server refuses, or a
-// state directory it cannot use.
+// until ctx is done: probes every landmark server every Interval, folds
+// input into windows, takes endpoint snapshots, and sends all of it
+// through the spool; then it returns nil. What is spooled but unsent when
+// it returns is sent by the next run. It returns an error only if it
+// cannot get a credential (no token, a token the server refuses, a state
+// directory it cannot use) or cannot open the spool.
 func (a *Agent) Run(ctx context.Context) error {
 	st, err := a.credential(ctx)
 	if err != nil {
@@ -147,12 +212,40 @@ func (a *Agent) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	a.log.Info("agent running", "device_id", st.DeviceID, "servers", len(a.clients), "interval", a.cfg.Interval, "probes", a.cfg.Probes)
-	var wg sync.WaitGroup
-	for _, c := range a.clients {
-		wg.Go(func() { a.loop(ctx, c, st.Credential) })
+	sp, err := spool.Open(filepath.Join(a.cfg.StateDir, SpoolFile), spool.Config{MaxBytes: a.cfg.SpoolMaxBytes, Logger: a.log})
+	if err != nil {
+		return err
 	}
-	wg.Wait()
+	defer sp.Close()
+	a.log.Info("agent running", "device_id", st.DeviceID, "servers", len(a.clients), "interval", a.cfg.Interval,
+		"probes", a.cfg.Probes, "inputs", len(a.cfg.Inputs), "endpoint", a.cfg.Endpoint != nil, "signed", st.PrivateKey != "")
+	a.status.set(func(s *Status) { s.DeviceID = st.DeviceID })
+	key, err := st.signingKey()
+	if err != nil {
+		return err
+	}
+	a.cred = st.Credential
+	up := &uploader{a: a, sp: sp, key: key}
+
+	// Producers stop with ctx; the uploader stops after them, so that
+	// nothing is put into a closed spool.
+	var producers, consumers sync.WaitGroup
+	upCtx, stopUpload := context.WithCancel(context.WithoutCancel(ctx))
+	consumers.Go(func() { up.run(upCtx) })
+	consumers.Go(func() { a.writeStatus(upCtx, sp) })
+	for _, c := range a.clients {
+		producers.Go(func() { a.probeLoop(ctx, c, sp) })
+	}
+	for _, src := range a.cfg.Inputs {
+		producers.Go(func() { a.inputLoop(ctx, src, sp) })
+	}
+	if a.cfg.Endpoint != nil {
+		producers.Go(func() { a.endpointLoop(ctx, sp) })
+	}
+	producers.Wait()
+	stopUpload()
+	consumers.Wait()
+	a.saveStatus(sp)
 	return nil
 }
 
@@ -174,7 +267,12 @@ func (a *Agent) credential(ctx context.Context) (State, error) {
 		return State{}, err
 	}
 	c := a.clients[0]
-	req := wire.EnrolRequest{Token: a.cfg.Token, Hostname: a.cfg.Hostname, OS: a.cfg.OS, AgentVersion: a.cfg.AgentVersion}
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		return State{}, fmt.Errorf("generate the device's signing key: %w", err)
+	}
+	req := wire.EnrolRequest{Token: a.cfg.Token, Hostname: a.cfg.Hostname, OS: a.cfg.OS, AgentVersion: a.cfg.AgentVersion,
+		PublicKey: wire.EncodePublicKey(pub)}
 	var resp wire.EnrolResponse
 	err = a.retry(ctx, "enrol", c, func(ctx context.Context) error {
 		var err error
@@ -185,7 +283,8 @@ func (a *Agent) credential(ctx context.Context) (State, error) {
 		return State{}, err
 	}
 	st = State{DeviceID: resp.DeviceID, Credential: resp.Credential, Server: c.URL(),
-		Landmark: resp.Landmark.Name, EnrolledAt: time.Now().UTC().Truncate(time.Second)}
+		Landmark: resp.Landmark.Name, EnrolledAt: time.Now().UTC().Truncate(time.Second),
+		PrivateKey: base64.StdEncoding.EncodeToString(priv.Seed())}
 	if err := saveState(a.cfg.StateDir, st); err != nil {
 		return State{}, fmt.Errorf("enrolled as device %s but could not keep the credential (enrol again with a new token): %w", st.DeviceID, err)
 	}
@@ -193,12 +292,12 @@ func (a *Agent) credential(ctx context.Context) (State, error) {
 	return st, nil
 }
 
-// loop runs rounds for one server until ctx is done.
-func (a *Agent) loop(ctx context.Context, c *Client, credential string) {
+// probeLoop runs rounds for one server until ctx is done.
+func (a *Agent) probeLoop(ctx context.Context, c *Client, sp *spool.Spool) {
 	t := time.NewTicker(a.cfg.Interval)
 	defer t.Stop()
 	for {
-		a.round(ctx, c, credential)
+		a.round(ctx, c, sp)
 		select {
 		case <-ctx.Done():
 			return
@@ -207,14 +306,14 @@ func (a *Agent) loop(ctx context.Context, c *Client, credential string) {
 	}
 }
 
-// round probes c's landmark and sends one batch with the results and a
-// heartbeat. It gives up when the next round is due.
-func (a *Agent) round(ctx context.Context, c *Client, credential string) {
+// round probes c's landmark and spools one batch with the results and a
+// heartbeat.
+func (a *Agent) round(ctx context.Context, c *Client, sp *spool.Spool) {
 	rctx, cancel := context.WithTimeout(ctx, a.cfg.Interval)
 	defer cancel()
 	var samples []wire.Sample
 	for range a.cfg.Probes {
-		p, err := c.Probe(rctx, credential)
+		p, err := c.Probe(rctx, a.cred)
 		if err != nil {
 			if rctx.Err() == nil {
 				a.log.Warn("probe failed", "server", c.URL(), "err", err)
@@ -225,6 +324,9 @@ func (a *Agent) round(ctx context.Context, c *Client, credential string) {
 		samples = append(samples, wire.Sample{Landmark: p.Landmark, At: p.At, RTTMicros: us})
 		a.log.Debug("probe", "server", c.URL(), "landmark", p.Landmark, "agent_rtt", p.Agent, "server_rtt", p.Server)
 	}
+	if ctx.Err() != nil && len(samples) == 0 {
+		return
+	}
 	b := wire.Batch{
 		Version: wire.Version,
 		BatchID: newBatchID(),
@@ -232,16 +334,80 @@ func (a *Agent) round(ctx context.Context, c *Client, credential string) {
 		Heartbeat: &wire.Heartbeat{At: time.Now().UTC(), Hostname: a.cfg.Hostname,
 			OS: a.cfg.OS, AgentVersion: a.cfg.AgentVersion},
 	}
-	err := a.retry(rctx, "send batch", c, func(ctx context.Context) error {
-		resp, err := c.SendBatch(ctx, credential, b)
-		if err == nil {
-			a.log.Debug("batch sent", "server", c.URL(), "batch_id", b.BatchID, "samples", len(samples), "duplicate", resp.Duplicate)
+	a.spoolBatch(sp, KindSamples, b)
+}
+
+// inputLoop runs one input source's pipeline until ctx is done, and
+// restarts it after a failure (a display that went away comes back).
+func (a *Agent) inputLoop(ctx context.Context, src InputSource, sp *spool.Spool) {
+	stats := a.status.input(src)
+	p := &inputPipeline{src: src, window: a.cfg.Window, raw: a.cfg.RawTiming, log: a.log, stats: stats,
+		put: func(_ context.Context, w wire.InputWindow) error {
+			return a.spoolBatch(sp, KindWindow, wire.Batch{Version: wire.Version, BatchID: w.WindowID, Windows: []wire.InputWindow{w}})
+		}}
+	backoff := a.backoffMin
+	for {
+		err := p.run(ctx)
+		if ctx.Err() != nil {
+			return
 		}
-		return err
-	})
-	if err != nil && ctx.Err() == nil { // failed for good, or still failing when the next round was due
-		a.log.Warn("batch dropped", "server", c.URL(), "batch_id", b.BatchID, "samples", len(samples), "err", err)
+		stats.setErr(err)
+		a.log.Warn("input reader stopped; will restart", "source", src.Name(), "retry_in", backoff, "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, a.backoffMax)
 	}
+}
+
+// endpointLoop takes an endpoint snapshot every EndpointInterval.
+func (a *Agent) endpointLoop(ctx context.Context, sp *spool.Spool) {
+	t := time.NewTicker(a.cfg.EndpointInterval)
+	defer t.Stop()
+	for {
+		rep, err := a.cfg.Endpoint(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			a.log.Warn("endpoint snapshot failed", "err", err)
+		default:
+			rep.At = rep.At.UTC()
+			a.status.set(func(s *Status) { s.Endpoint = &rep })
+			a.spoolBatch(sp, KindEndpoint, wire.Batch{Version: wire.Version, BatchID: newBatchID(), Endpoint: &rep})
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Kinds of spooled batches.
+const (
+	KindSamples  = "samples"
+	KindWindow   = "window"
+	KindEndpoint = "endpoint"
+)
+
+// spoolBatch puts b on the spool under its batch ID and wakes the uploader.
+func (a *Agent) spoolBatch(sp *spool.Spool, kind string, b wire.Batch) error {
+	body, err := json.Marshal(b)
+	if err != nil {
+		return fmt.Errorf("encode %s batch %s: %w", kind, b.BatchID, err)
+	}
+	if err := sp.Put(spool.Item{Kind: kind, ID: b.BatchID, Payload: body}); err != nil {
+		a.log.Error("telemetry lost: cannot spool it", "kind", kind, "batch_id", b.BatchID, "err", err)
+		return err
+	}
+	select {
+	case a.queued <- struct{}{}:
+	default:
+	}
+	return nil
 }
 
 // newBatchID returns a random batch ID: 26 characters of base32.

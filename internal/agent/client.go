@@ -3,6 +3,7 @@ package agent
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -119,6 +120,25 @@ func (c *Client) SendBatch(ctx context.Context, credential string, b wire.Batch)
 	return resp, nil
 }
 
+// SendBody sends an encoded batch, authenticated with credential and, when
+// key is not nil, signed with it (wire.SignatureHeader). id is the batch's
+// ID, for errors.
+func (c *Client) SendBody(ctx context.Context, credential, id string, body []byte, key ed25519.PrivateKey) (wire.BatchResponse, error) {
+	var hdr http.Header
+	if key != nil {
+		hdr = http.Header{wire.SignatureHeader: {wire.Sign(key, body)}}
+	}
+	b, err := c.doRaw(ctx, "POST", wire.PathBatches, credential, body, hdr, nil)
+	if err != nil {
+		return wire.BatchResponse{}, fmt.Errorf("send batch %s to %s: %w", id, c.base, err)
+	}
+	resp, err := wire.DecodeBatchResponse(b)
+	if err != nil {
+		return wire.BatchResponse{}, fmt.Errorf("send batch %s to %s: decode response: %w", id, c.base, err)
+	}
+	return resp, nil
+}
+
 // ProbeRTT is the outcome of one probe.
 type ProbeRTT struct {
 	// Landmark is the server's landmark, as its challenge named it.
@@ -190,13 +210,23 @@ func (c *Client) Probe(ctx context.Context, credential string) (ProbeRTT, error)
 // do sends one request with an optional JSON body and returns the body of
 // a 200 response; any other status becomes an *APIError.
 func (c *Client) do(ctx context.Context, method, path, credential string, in any, trace *httptrace.ClientTrace) ([]byte, error) {
-	var body io.Reader
+	var b []byte
 	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
+		var err error
+		if b, err = json.Marshal(in); err != nil {
 			return nil, fmt.Errorf("encode request: %w", err)
 		}
-		body = bytes.NewReader(b)
+	}
+	return c.doRaw(ctx, method, path, credential, b, nil, trace)
+}
+
+// doRaw sends one request with an optional encoded JSON body and extra
+// headers, and returns the body of a 200 response; any other status
+// becomes an *APIError.
+func (c *Client) doRaw(ctx context.Context, method, path, credential string, in []byte, hdr http.Header, trace *httptrace.ClientTrace) ([]byte, error) {
+	var body io.Reader
+	if in != nil {
+		body = bytes.NewReader(in)
 	}
 	if trace != nil {
 		ctx = httptrace.WithClientTrace(ctx, trace)
@@ -210,6 +240,9 @@ func (c *Client) do(ctx context.Context, method, path, credential string, in any
 		req.Header.Set("Content-Type", wire.ContentType)
 	}
 	req.Header.Set("Accept", wire.ContentType)
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
 	if credential != "" {
 		req.Header.Set("Authorization", "Bearer "+credential)
 	}

@@ -2,6 +2,8 @@ package agent
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +25,22 @@ type State struct {
 	Server     string    `json:"server"`      // base URL of the server that enrolled the device
 	Landmark   string    `json:"landmark"`    // that server's landmark
 	EnrolledAt time.Time `json:"enrolled_at"` // when the agent enrolled
+	// PrivateKey is the seed of the device's Ed25519 signing key, base64; a
+	// secret. Its public half was sent at enrolment, and every batch is
+	// signed with it. Agents enrolled before signing existed have none.
+	PrivateKey string `json:"private_key,omitempty"`
+}
+
+// signingKey returns the device's signing key, or nil if it has none.
+func (s State) signingKey() (ed25519.PrivateKey, error) {
+	if s.PrivateKey == "" {
+		return nil, nil
+	}
+	seed, err := base64.StdEncoding.DecodeString(s.PrivateKey)
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return nil, fmt.Errorf("agent state: private_key is not a base64 Ed25519 seed of %d bytes (move the state away to enrol again with a new token)", ed25519.SeedSize)
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
 }
 
 // String returns s with the credential redacted.
@@ -31,8 +49,12 @@ func (s State) String() string {
 	if s.Credential != "" {
 		cred = "[redacted]"
 	}
-	return fmt.Sprintf("{device_id:%q credential:%s server:%q landmark:%q enrolled_at:%s}",
-		s.DeviceID, cred, s.Server, s.Landmark, s.EnrolledAt.Format(time.RFC3339))
+	key := "none"
+	if s.PrivateKey != "" {
+		key = "[redacted]"
+	}
+	return fmt.Sprintf("{device_id:%q credential:%s server:%q landmark:%q enrolled_at:%s private_key:%s}",
+		s.DeviceID, cred, s.Server, s.Landmark, s.EnrolledAt.Format(time.RFC3339), key)
 }
 
 // LoadState reads the state file in dir. A missing file gives the zero
@@ -55,6 +77,9 @@ func LoadState(dir string) (State, error) {
 	}
 	if !wire.IsIdent(s.DeviceID) || !wire.IsSecret(s.Credential) {
 		return State{}, fmt.Errorf("agent state %s: device_id or credential missing or malformed (move it away to enrol again with a new token)", path)
+	}
+	if _, err := s.signingKey(); err != nil {
+		return State{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
 }
