@@ -17,8 +17,8 @@ import (
 
 // TestNetpathAgent runs the real agent against a landmark server across a
 // real 50 ms one-way delay (package netpath) and checks that all three
-// kinds of samples it leads to, agent, server-app and server-tcp, are
-// 100 ms ± 10 %.
+// kinds of samples it leads to, agent, server-app and server-tcp, have a
+// minimum of 100 ms ± 10 % and none is below it.
 func TestNetpathAgent(t *testing.T) {
 	if err := netpath.Available(); err != nil {
 		t.Skip(err)
@@ -80,17 +80,26 @@ func TestNetpathAgent(t *testing.T) {
 		return len(byProvenance(t, st, deviceID)[landmarkUS.Name][store.Agent]) == probes
 	})
 
+	// Verdicts use the minimum of each kind, so that is what must match;
+	// no sample may be faster than the path. Single samples may be late
+	// when the machine is busy (the forwarder runs in this process).
 	got := byProvenance(t, st, deviceID)[landmarkUS.Name]
 	want, tol := 2*oneWay, 2*oneWay/10
 	for _, p := range []store.Provenance{store.Agent, store.ServerApp, store.ServerTCP} {
 		if len(got[p]) == 0 {
 			t.Errorf("no %s samples", p)
+			continue
 		}
+		lo := got[p][0]
 		for _, rtt := range got[p] {
 			t.Logf("%s %v", p, rtt)
-			if rtt < want-tol || rtt > want+tol {
-				t.Errorf("%s sample %v, want %v ± %v", p, rtt, want, tol)
+			lo = min(lo, rtt)
+			if rtt < want-tol {
+				t.Errorf("%s sample %v is faster than the %v path allows", p, rtt, want)
 			}
+		}
+		if lo > want+tol {
+			t.Errorf("%s minimum %v, want %v ± %v", p, lo, want, tol)
 		}
 	}
 }
