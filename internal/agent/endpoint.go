@@ -124,5 +124,6 @@ func wireMatch(m *hardware.Match) *wire.HardwareMatch {
 		Device:   clean(m.Device, wire.MaxNameLen),
 		Rule:     clean(m.Rule, wire.MaxNameLen),
 		Evidence: clean(m.Evidence, wire.MaxEvidenceLen),
+		Strength: m.Strength,
 	}
 }

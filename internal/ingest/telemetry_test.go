@@ -85,7 +85,7 @@ func endpointReport(at time.Time) *wire.EndpointReport {
 				{Local: "192.0.2.10:5900", Remote: "198.51.100.7:51515", RTTMicros: 149_000, MinRTTMicros: 141_250},
 			}}},
 		USB: []wire.USBDevice{{Path: "1-1", VendorID: "1d6b", ProductID: "0104", HID: true,
-			Match: &wire.HardwareMatch{Device: "PiKVM", Rule: "usb 1d6b:0104", Evidence: "A PiKVM gadget types on this laptop."}}},
+			Match: &wire.HardwareMatch{Device: "PiKVM", Rule: "usb 1d6b:0104", Evidence: "A PiKVM gadget types on this laptop.", Strength: wire.StrengthStrong}}},
 		Displays: []wire.Display{{Connector: "card0-HDMI-A-1", Manufacturer: "DEL", ProductCode: "a0b1"}},
 	}
 }

@@ -392,6 +392,9 @@ func decodeMatch(field string, data json.RawMessage) (*HardwareMatch, error) {
 	); err != nil {
 		return nil, err
 	}
+	if m.Strength != StrengthStrong && m.Strength != StrengthWeak {
+		return nil, fieldErr(field+".strength", "must be %q or %q", StrengthStrong, StrengthWeak)
+	}
 	return &m, nil
 }
 

@@ -140,4 +140,14 @@ type HardwareMatch struct {
 	Device   string `json:"device"`   // the known device, e.g. "PiKVM v4", 1 to MaxNameLen
 	Rule     string `json:"rule"`     // identifiers that matched, 1 to MaxNameLen
 	Evidence string `json:"evidence"` // a sentence for reviewers, 1 to MaxEvidenceLen
+	// Strength is "strong" when the identifiers are specific to the device
+	// (a brand string, an ID only it uses) and "weak" when they are shared
+	// with other hardware (a generic Linux USB gadget ID).
+	Strength string `json:"strength"`
 }
+
+// Strengths of a HardwareMatch.
+const (
+	StrengthStrong = "strong"
+	StrengthWeak   = "weak"
+)

@@ -44,11 +44,11 @@ func telemetryBatch() wire.Batch {
 			}}},
 		USB: []wire.USBDevice{
 			{Path: "1-1.2", VendorID: "1d6b", ProductID: "0104", Manufacturer: "PiKVM", Product: "Composite KVM Device", Serial: "CAFEBABE", HID: true,
-				Match: &wire.HardwareMatch{Device: "PiKVM v4", Rule: "usb 1d6b:0104 + manufacturer PiKVM", Evidence: "The USB keyboard is a PiKVM gadget: input may come from across the network."}},
+				Match: &wire.HardwareMatch{Device: "PiKVM v4", Rule: "usb 1d6b:0104 + manufacturer PiKVM", Evidence: "The USB keyboard is a PiKVM gadget: input may come from across the network.", Strength: wire.StrengthStrong}},
 			{Path: "2-1", VendorID: "046d", ProductID: "c52b"},
 		},
 		Displays: []wire.Display{{Connector: "card0-HDMI-A-1", Manufacturer: "TSB", ProductCode: "0001", Name: "TC358743",
-			Match: &wire.HardwareMatch{Device: "HDMI-CSI bridge", Rule: "edid TSB", Evidence: "The display is a capture bridge."}}},
+			Match: &wire.HardwareMatch{Device: "HDMI-CSI bridge", Rule: "edid TSB", Evidence: "The display is a capture bridge.", Strength: wire.StrengthWeak}}},
 	}}
 }
 
@@ -274,6 +274,7 @@ func TestDecodeBatchTelemetryBad(t *testing.T) {
 		{"usb match not object", []any{"endpoint.usb.0.match", "PiKVM"}, "endpoint.usb[0].match", "must be an object"},
 		{"usb match evidence", []any{"endpoint.usb.0.match.evidence", ""}, "endpoint.usb[0].match.evidence", "1 to 1024 bytes"},
 		{"usb match evidence long", []any{"endpoint.usb.0.match.evidence", strings.Repeat("e", 1025)}, "endpoint.usb[0].match.evidence", "1 to 1024 bytes"},
+		{"usb match strength", []any{"endpoint.usb.0.match.strength", "maybe"}, "endpoint.usb[0].match.strength", `must be "strong" or "weak"`},
 		{"usb match unknown", []any{"endpoint.usb.0.match.score", 1}, "endpoint.usb[0].match.score", "unknown field"},
 		{"too many displays", []any{"endpoint.displays", times(wire.MaxDisplays+1, map[string]any{})}, "endpoint.displays", "at most 16 displays, not 17"},
 		{"display manufacturer", []any{"endpoint.displays.0.manufacturer", "tsb"}, "endpoint.displays[0].manufacturer", "3 upper-case letters"},
