@@ -220,7 +220,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s (%s)\t%s\t%s\n", w.Name, w.ClaimedLocation, accessWords(w.Access), s.story, strings.Join(rtts, ", "))
-		ag, err := newDemoAgent(nw, j, urls, lms, delays, tok, dir, s.workerID, log)
+		ag, err := newDemoAgent(nw, j, urls, delays, tok, dir, s.workerID, log)
 		if err != nil {
 			return err
 		}
