@@ -28,8 +28,10 @@ func TestAgentCost(t *testing.T) {
 	display := x11test.Xvfb(t)
 	x11test.X11VNC(t, display, x11test.VNC{})
 	state := t.TempDir()
-	cmd := agentCmd(buildAgent(t), "", "--servers", srv.url, "--insecure", "--state-dir", state,
-		"--inputs", "evdev,x11", "--x11-display", display)
+	args := []string{"--servers", srv.url, "--insecure", "--state-dir", state, "--inputs", "evdev,x11", "--x11-display", display}
+	// LAGWATCH_AGENT_COST_ARGS adds flags, to see what each collector costs.
+	args = append(args, strings.Fields(os.Getenv("LAGWATCH_AGENT_COST_ARGS"))...)
+	cmd := agentCmd(buildAgent(t), "", args...)
 	cmd.Env = append(os.Environ(), "LAGWATCH_AGENT_TOKEN="+e2eToken)
 	x11test.Start(t, cmd)
 	eventually(t, 30*time.Second, "the agent to enrol", func() bool { return srv.device(t) != "" })
