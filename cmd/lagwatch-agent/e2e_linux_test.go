@@ -399,6 +399,20 @@ func TestLocalInjectionNoSession(t *testing.T) {
 		}
 		return true
 	})
+
+	// lagwatch-agent status shows the same, from the agent's status file
+	// and from its own scan.
+	var out string
+	eventually(t, 20*time.Second, "the status command to show the input and x11vnc", func() bool {
+		var stdout, stderr bytes.Buffer
+		if err := run(ctx, []string{"status", "--state-dir", state}, &stdout, &stderr); err != nil {
+			t.Fatalf("status: %v\n%s", err, stderr.String())
+		}
+		out = stdout.String()
+		return strings.Contains(out, "agent:        running") && strings.Contains(out, "input x11") &&
+			strings.Contains(out, "injected") && strings.Count(out, "remote access: x11vnc (lagwatch catalogue)") == 2
+	})
+	t.Logf("lagwatch-agent status:\n%s", out)
 }
 
 // TestKillDuringSpoolAndUpload kills the agent with SIGKILL again and
