@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -23,17 +24,19 @@ const defaultLandmarks = "Los Angeles,Washington,Frankfurt,Tokyo,Sao Paulo"
 // defaultSingleLandmark is the single western-US landmark of `lab rtt`.
 const defaultSingleLandmark = "Los Angeles"
 
-func runLab(args []string, stdout, stderr io.Writer) error {
+func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("lab: want a subcommand: fit, rtt")
+		return errors.New("lab: want a subcommand: fit, rtt, keystrokes")
 	}
 	switch args[0] {
 	case "fit":
 		return runLabFit(args[1:], stdout, stderr)
 	case "rtt":
 		return runLabRTT(args[1:], stdout, stderr)
+	case "keystrokes":
+		return runLabKeystrokes(ctx, args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("lab: unknown subcommand %q: want fit or rtt", args[0])
+	return fmt.Errorf("lab: unknown subcommand %q: want fit, rtt or keystrokes", args[0])
 }
 
 func runLabFit(args []string, stdout, stderr io.Writer) error {

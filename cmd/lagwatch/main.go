@@ -33,6 +33,7 @@ commands:
   token      create a one-time enrolment token for a worker's device
   lab fit    refit the RTT band on real city-to-city pings
   lab rtt    evaluate device-distance verdicts on real city-to-city pings
+  lab keystrokes  evaluate the relay detector and identity drift on real typing
 
 Run "lagwatch <command> -h" for the flags of a command.
 `
@@ -52,7 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "token":
 		return runToken(ctx, args[1:], stdout, stderr)
 	case "lab":
-		return runLab(args[1:], stdout, stderr)
+		return runLab(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
