@@ -19,6 +19,7 @@ import (
 	"github.com/lagwatch/lagwatch/internal/ipgeo"
 	"github.com/lagwatch/lagwatch/internal/latency"
 	"github.com/lagwatch/lagwatch/internal/place"
+	"github.com/lagwatch/lagwatch/internal/presence"
 	"github.com/lagwatch/lagwatch/internal/store"
 	"github.com/lagwatch/lagwatch/internal/web"
 )
@@ -141,7 +142,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ingestSrv := &http.Server{Addr: cfg.Addr, Handler: ing.Handler(), ConnContext: ing.ConnContext,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	uiSrv := &http.Server{Addr: cfg.UIAddr, Handler: ui, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second}
+	// The presence challenge is served beside the dashboard. Its sessions
+	// are kept in memory for now, and the page names its worker itself
+	// (?worker=ID), which is why the UI listens on loopback by default.
+	uiMux := http.NewServeMux()
+	uiMux.Handle("/", ui)
+	uiMux.Handle("/presence/", http.StripPrefix("/presence", presence.Handler(presence.Config{Logger: log.With("part", "presence")})))
+	uiSrv := &http.Server{Addr: cfg.UIAddr, Handler: uiMux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen for agents on %s: %w", cfg.Addr, err)
