@@ -45,6 +45,7 @@ func TestFuseMonotonic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Logf("loop %3d ms: at least %5.0f km (99 %%), at most %5.0f km", rtt, e.AtLeastKm, e.AtMostKm)
 		if e.AtLeastKm < prev {
 			t.Errorf("at %d ms: at least %v km, less than %v km at a shorter loop", rtt, e.AtLeastKm, prev)
 		}
