@@ -7,8 +7,6 @@ package rfb
 
 import (
 	"bufio"
-	"bytes"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -20,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lagwatch/lagwatch/internal/x11test"
 )
 
 // startupTimeout bounds each helper's wait for its process to be ready.
@@ -38,83 +38,11 @@ func needX11(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a process to write while a test
-// reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
+// startProcess and startXvfb are package x11test's, under the names this
+// package's tests use.
+func startProcess(t *testing.T, cmd *exec.Cmd) *x11test.Buffer { return x11test.Start(t, cmd) }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
-// startProcess starts cmd with stderr captured, kills and reaps it at
-// cleanup, and logs its stderr if the test failed.
-func startProcess(t *testing.T, cmd *exec.Cmd) *syncBuffer {
-	t.Helper()
-	stderr := new(syncBuffer)
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", cmd.Path, err)
-	}
-	name := cmd.Args[0]
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("%s stderr:\n%s", name, stderr.String())
-		}
-	})
-	return stderr
-}
-
-// startXvfb starts an X server on a display it picks itself (-displayfd)
-// and returns the display name, such as ":3".
-func startXvfb(t *testing.T) string {
-	t.Helper()
-	start := time.Now()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	dir := t.TempDir()
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "1024x768x24")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "HOME="+dir)
-	cmd.ExtraFiles = []*os.File{w} // fd 3
-	startProcess(t, cmd)
-	w.Close()
-
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(r).ReadString('\n')
-		line <- s
-	}()
-	select {
-	case s := <-line:
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil {
-			t.Fatalf("Xvfb wrote display %q on -displayfd: %v", s, err)
-		}
-		t.Logf("Xvfb ready on :%d after %v", n, time.Since(start).Round(time.Millisecond))
-		return fmt.Sprintf(":%d", n)
-	case <-time.After(startupTimeout):
-		r.Close() // ends the reader goroutine
-		<-line
-		t.Fatalf("Xvfb did not report a display within %v", startupTimeout)
-	}
-	return ""
-}
+func startXvfb(t *testing.T) string { return x11test.Xvfb(t) }
 
 // startX11vnc starts x11vnc on display, listening on 127.0.0.1 only, and
 // returns its address. args are added to the command line (-passwd ...).
