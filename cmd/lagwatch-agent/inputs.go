@@ -46,8 +46,10 @@ type x11Source struct {
 	r  *xi2.Reader
 }
 
+// Name returns "x11".
 func (s *x11Source) Name() string { return "x11" }
 
+// Devices lists the devices of the display read last; nil before the first.
 func (s *x11Source) Devices() []keystroke.Device {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -57,6 +59,8 @@ func (s *x11Source) Devices() []keystroke.Device {
 	return s.r.Devices()
 }
 
+// Run finds the display, connects and reads it until ctx ends or the
+// connection fails.
 func (s *x11Source) Run(ctx context.Context, emit func(keystroke.Event)) error {
 	display, auth, err := findDisplay(s.cfg)
 	if err != nil {

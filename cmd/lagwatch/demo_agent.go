@@ -54,11 +54,13 @@ type delayConn struct {
 	oneWay time.Duration
 }
 
+// Write waits the one-way delay, then writes p.
 func (c *delayConn) Write(p []byte) (int, error) {
 	time.Sleep(c.oneWay)
 	return c.Conn.Write(p)
 }
 
+// Read reads, then waits the one-way delay before returning data.
 func (c *delayConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {

@@ -174,6 +174,7 @@ const (
 	sideB
 )
 
+// String returns "a" or "b".
 func (s side) String() string { return [...]string{"a", "b"}[s] }
 
 // Net is a pair of network namespaces joined by a delaying forwarder.

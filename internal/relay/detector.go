@@ -237,6 +237,7 @@ type Estimate struct {
 	N int `json:"n"`
 }
 
+// String returns the RTT with its basis and sample count, or "no estimate".
 func (e Estimate) String() string {
 	if e.Basis == "" {
 		return "no estimate"

@@ -87,6 +87,7 @@ func (d display) loopback() bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// String returns the display as $DISPLAY would name it.
 func (d display) String() string {
 	if d.local() {
 		return ":" + strconv.Itoa(d.number)

@@ -200,6 +200,7 @@ var errorNames = [...]string{
 	15: "BadName", 16: "BadLength", 17: "BadImplementation",
 }
 
+// Error names the X error, the request that caused it and its value.
 func (e xError) Error() string {
 	name := fmt.Sprintf("error %d", e.code)
 	if int(e.code) < len(errorNames) && errorNames[e.code] != "" {

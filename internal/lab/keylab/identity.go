@@ -66,6 +66,7 @@ type IdentityCandidate struct {
 	Calibrate bool `json:"calibrate"`
 }
 
+// String names the set-up as the report prints it, e.g. "ks/linear/maxflight=1.5s".
 func (c IdentityCandidate) String() string {
 	s := fmt.Sprintf("%s/%s/maxflight=%v", c.Params.Distance, c.Params.Weight, c.Params.MaxFlight)
 	if c.Calibrate {
