@@ -79,6 +79,15 @@ func Start(t testing.TB, cmd *exec.Cmd) *Buffer {
 // cookie.
 func Xvfb(t testing.TB) string {
 	t.Helper()
+	d, _ := StartXvfb(t)
+	return d
+}
+
+// StartXvfb starts an X server with extra arguments (such as "-auth",
+// FILE) on a display it picks itself, waits for its socket and returns the
+// display name and the process, which is stopped when the test ends.
+func StartXvfb(t testing.TB, args ...string) (string, *os.Process) {
+	t.Helper()
 	Need(t, "Xvfb")
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -86,30 +95,31 @@ func Xvfb(t testing.TB) string {
 	}
 	defer r.Close()
 	dir := t.TempDir()
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "1024x768x24")
+	cmd := exec.Command("Xvfb", append([]string{"-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "1024x768x24"}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "HOME="+dir)
 	cmd.ExtraFiles = []*os.File{w}
 	Start(t, cmd)
 	w.Close()
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(r).ReadString('\n')
-		line <- s
-	}()
-	select {
-	case s := <-line:
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil {
-			t.Fatalf("Xvfb wrote display %q on -displayfd: %v", s, err)
-		}
-		return fmt.Sprintf(":%d", n)
-	case <-time.After(StartupTimeout):
-		r.Close()
-		<-line
-		t.Fatalf("Xvfb did not report a display within %v", StartupTimeout)
+	r.SetReadDeadline(time.Now().Add(StartupTimeout))
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		t.Fatalf("Xvfb did not report a display within %v: %v", StartupTimeout, err)
 	}
-	return ""
+	n, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatalf("Xvfb wrote display %q on -displayfd: %v", line, err)
+	}
+	sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Xvfb socket %s did not appear", sock)
+		}
+	}
+	return fmt.Sprintf(":%d", n), cmd.Process
 }
 
 // VNC configures X11VNC.

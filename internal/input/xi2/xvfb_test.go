@@ -1,7 +1,6 @@
 package xi2
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,13 +14,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/lagwatch/lagwatch/internal/keystroke"
+	"github.com/lagwatch/lagwatch/internal/x11test"
 )
 
 func TestMain(m *testing.M) {
@@ -58,56 +57,10 @@ func checkNoGoroutines(d time.Duration) error {
 	}
 }
 
-// startXvfb starts Xvfb on a display number it picks itself (-displayfd),
-// without TCP, in a temp dir, waits for its socket and stops it at the
-// end of the test. It returns the display (":N") and the process.
+// startXvfb starts Xvfb (package x11test) and returns the display and
+// the process.
 func startXvfb(t *testing.T, args ...string) (string, *os.Process) {
-	t.Helper()
-	path, err := exec.LookPath("Xvfb")
-	if err != nil {
-		t.Skip("Xvfb not installed")
-	}
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	var stderr bytes.Buffer
-	cmd := exec.Command(path, append([]string{"-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "640x480x24"}, args...)...)
-	cmd.Dir = t.TempDir()
-	cmd.ExtraFiles = []*os.File{pw}
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start Xvfb: %v", err)
-	}
-	pw.Close()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
-	pr.SetReadDeadline(time.Now().Add(20 * time.Second))
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("Xvfb did not report its display: %v; stderr:\n%s", err, stderr.String())
-	}
-	num := strings.TrimSpace(line)
-	sock := filepath.Join(DefaultSocketDir, "X"+num)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(sock); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Xvfb socket %s did not appear", sock)
-		}
-	}
-	return ":" + num, cmd.Process
+	return x11test.StartXvfb(t, args...)
 }
 
 // xdotool runs xdotool against the display.
