@@ -459,7 +459,7 @@ func TestKillDuringSpoolAndUpload(t *testing.T) {
 	// A last run drains the spool and stops cleanly.
 	cmd := start()
 	eventually(t, 60*time.Second, "the spool to drain", func() bool {
-		s, err := readStatusFile(state)
+		s, err := agent.ReadStatus(state)
 		return err == nil && s.Spool != nil && s.Spool.Items == 0 && s.Spool.Kinds["window"].Put.Items > 0 &&
 			time.Since(s.UpdatedAt) < 10*time.Second
 	})
@@ -468,7 +468,7 @@ func TestKillDuringSpoolAndUpload(t *testing.T) {
 		t.Fatalf("agent did not stop cleanly: %v\n%s", err, log.String())
 	}
 
-	s, err := readStatusFile(state)
+	s, err := agent.ReadStatus(state)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -499,10 +499,3 @@ func TestKillDuringSpoolAndUpload(t *testing.T) {
 		}
 	}
 }
-
-// readStatusFile reads the agent's status file.
-func readStatusFile(dir string) (agentStatus, error) {
-	return agent.ReadStatus(dir)
-}
-
-type agentStatus = agent.Status

@@ -342,7 +342,7 @@ func (a *Agent) round(ctx context.Context, c *Client, sp *spool.Spool) {
 func (a *Agent) inputLoop(ctx context.Context, src InputSource, sp *spool.Spool) {
 	stats := a.status.input(src)
 	p := &inputPipeline{src: src, window: a.cfg.Window, raw: a.cfg.RawTiming, log: a.log, stats: stats,
-		put: func(_ context.Context, w wire.InputWindow) error {
+		put: func(w wire.InputWindow) error {
 			return a.spoolBatch(sp, KindWindow, wire.Batch{Version: wire.Version, BatchID: w.WindowID, Windows: []wire.InputWindow{w}})
 		}}
 	backoff := a.backoffMin

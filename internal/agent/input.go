@@ -52,7 +52,7 @@ type inputPipeline struct {
 	src    InputSource
 	window time.Duration
 	raw    bool
-	put    func(context.Context, wire.InputWindow) error
+	put    func(wire.InputWindow) error
 	log    *slog.Logger
 	stats  *inputStats
 }
@@ -102,7 +102,7 @@ func (p *inputPipeline) windows(ctx context.Context, events <-chan keystroke.Eve
 		ww := WireWindow(p.src.Name(), w, p.src.Devices())
 		// Windows are handed over even after ctx is done, so that a
 		// clean shutdown keeps the last partial window.
-		if err := p.put(context.WithoutCancel(ctx), ww); err != nil {
+		if err := p.put(ww); err != nil {
 			p.log.Error("input window lost", "source", p.src.Name(), "window_id", ww.WindowID, "keys", w.Keys, "err", err)
 			return
 		}

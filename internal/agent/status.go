@@ -51,8 +51,13 @@ type InputStatus struct {
 type statusBoard struct {
 	mu     sync.Mutex
 	s      Status
-	inputs []*inputStats
-	srcs   []InputSource
+	inputs []registeredInput
+}
+
+// registeredInput is an input source and its counters.
+type registeredInput struct {
+	src   InputSource
+	stats *inputStats
 }
 
 func newStatusBoard() *statusBoard { return &statusBoard{s: Status{PID: os.Getpid()}} }
@@ -69,8 +74,7 @@ func (b *statusBoard) input(src InputSource) *inputStats {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	st := &inputStats{}
-	b.inputs = append(b.inputs, st)
-	b.srcs = append(b.srcs, src)
+	b.inputs = append(b.inputs, registeredInput{src, st})
 	return st
 }
 
@@ -80,10 +84,11 @@ func (b *statusBoard) snapshot() Status {
 	defer b.mu.Unlock()
 	s := b.s
 	s.Inputs = make([]InputStatus, len(b.inputs))
-	for i, st := range b.inputs {
+	for i, in := range b.inputs {
+		st := in.stats
 		s.Inputs[i] = InputStatus{
-			Source:  b.srcs[i].Name(),
-			Devices: slices.Clone(b.srcs[i].Devices()),
+			Source:  in.src.Name(),
+			Devices: slices.Clone(in.src.Devices()),
 			Strokes: st.events.Load(),
 			Dropped: st.dropped.Load(),
 			Windows: st.windows.Load(),
