@@ -306,7 +306,16 @@ func TestNewClientContext(t *testing.T) {
 func TestNagle(t *testing.T) {
 	for _, nagle := range []bool{false, true} {
 		t.Run(fmt.Sprintf("Nagle=%t", nagle), func(t *testing.T) {
-			c := dial(t, serve(t, serverHandshake), Config{Nagle: nagle})
+			// The server holds the connection open until the client closes
+			// it, so the socket option is read on a live socket.
+			addr := serve(t, func(c net.Conn) error {
+				if err := serverHandshake(c); err != nil {
+					return err
+				}
+				_, err := io.Copy(io.Discard, c)
+				return err
+			})
+			c := dial(t, addr, Config{Nagle: nagle})
 			if got := noDelay(t, c.conn); got == nagle {
 				t.Errorf("TCP_NODELAY = %t with Config.Nagle %t", got, nagle)
 			}

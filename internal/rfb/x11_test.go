@@ -60,7 +60,7 @@ func startX11vnc(t *testing.T, display string, args ...string) string {
 	dir := t.TempDir()
 	argv := append([]string{
 		"-display", display, "-autoport", strconv.Itoa(port),
-		"-localhost", "-forever", "-shared", "-quiet", "-norc",
+		"-localhost", "-forever", "-shared", "-quiet", "-norc", "-noshm",
 	}, args...)
 	cmd := exec.Command("x11vnc", argv...)
 	cmd.Dir = dir

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -65,13 +66,30 @@ func Start(t testing.TB, cmd *exec.Cmd) *Buffer {
 	}
 	name := cmd.Args[0]
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
+		stop(cmd)
 		if t.Failed() {
 			t.Logf("%s stderr:\n%s", name, stderr.String())
 		}
 	})
 	return stderr
+}
+
+// stop ends cmd with SIGTERM, so that it can release what it holds (X
+// servers and x11vnc hold SysV shared memory that outlives a SIGKILL),
+// and with SIGKILL if it is still running after 5 s; then it reaps it.
+func stop(cmd *exec.Cmd) {
+	done := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(done)
+	}()
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		cmd.Process.Kill()
+		<-done
+	}
 }
 
 // Xvfb starts an X server on a display it picks itself and returns the
@@ -148,7 +166,7 @@ func X11VNC(t testing.TB, display string, cfg VNC) (int, *os.Process) {
 	}
 	dir := t.TempDir()
 	argv := append([]string{"x11vnc", "-display", display, "-autoport", strconv.Itoa(cfg.Port),
-		"-listen", cfg.Listen, "-forever", "-shared", "-nopw", "-quiet", "-norc"}, cfg.Args...)
+		"-listen", cfg.Listen, "-forever", "-shared", "-nopw", "-quiet", "-norc", "-noshm"}, cfg.Args...)
 	if cfg.Netns != "" {
 		argv = append([]string{"ip", "netns", "exec", cfg.Netns}, argv...)
 	}

@@ -420,7 +420,7 @@ func TestScanRealX11vnc(t *testing.T) {
 		t.Skip("x11vnc not installed")
 	}
 	display := startDaemon(t, exec.Command(xvfb, "-displayfd", "1", "-nolisten", "tcp", "-screen", "0", "640x480x24"), "")
-	vnc := exec.Command(x11vnc, "-display", ":"+display, "-autoport", "25900", "-localhost", "-nopw", "-forever", "-shared", "-q")
+	vnc := exec.Command(x11vnc, "-display", ":"+display, "-autoport", "25900", "-localhost", "-nopw", "-forever", "-shared", "-q", "-noshm")
 	port := startDaemon(t, vnc, "PORT=")
 	addr := "127.0.0.1:" + port
 	c, err := net.Dial("tcp", addr)

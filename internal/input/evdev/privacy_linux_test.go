@@ -86,6 +86,13 @@ func TestNothingDependsOnKeys(t *testing.T) {
 		var logs logBuffer
 		rn := start(t, Config{Root: root, Logger: logs.logger(), Rescan: -1})
 		rn.wait(t, len(sentence))
+		// Stop only once the reader has reached the end of the fixture, so
+		// that both runs log the same lines.
+		for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs.String(), "keyboard stream ended"); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the reader did not reach the end of the fixture stream")
+			}
+		}
 		got := rn.stop(t)
 		devs := rn.r.Devices()
 		list, err := Keyboards(root)
