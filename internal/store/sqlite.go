@@ -113,6 +113,7 @@ func sqliteDSN(abs string, readOnly bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "temp_store(MEMORY)") // the applicant upsert's sorting and indexes
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {

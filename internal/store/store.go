@@ -2,7 +2,9 @@
 // locations, enrolled devices with their credentials and public keys,
 // landmarks, telemetry batches and what they carry: the RTT samples that
 // verdicts are computed from, input windows (keyboard timing aggregates)
-// and endpoint reports (remote-access tools, USB devices, displays).
+// and endpoint reports (remote-access tools, USB devices, displays); and
+// for applicant screening, the applicants with their screening results, the
+// rings linking found among them, and reviewers' decisions.
 //
 // The types here are the records; [Store] is the concrete SQLite store (the
 // default, one file under a data directory). Package store/postgres provides

@@ -28,6 +28,24 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return openTemp(t) })
 }
 
+func TestApplicantConformance(t *testing.T) {
+	storetest.RunApplicants(t, func(t *testing.T) storetest.ApplicantStore { return openTemp(t) })
+}
+
+func TestUserConformance(t *testing.T) {
+	storetest.RunUsers(t, func(t *testing.T) storetest.UserStore { return openTemp(t) })
+}
+
+func TestCaseConformance(t *testing.T) {
+	storetest.RunCases(t, func(t *testing.T) storetest.CaseStore { return openTemp(t) })
+}
+
+func BenchmarkSaveApplicants100k(b *testing.B) {
+	storetest.BenchSaveApplicants(b, func(b *testing.B) storetest.ApplicantStore { return openTemp(b) }, 100_000)
+}
+
+func FuzzApplicants(f *testing.F) { storetest.FuzzApplicants(f, openTemp(f)) }
+
 // TestBatchAtomic makes the database fail half-way through a batch with a
 // trigger, on a second connection to the same file.
 func TestBatchAtomic(t *testing.T) {

@@ -77,6 +77,34 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestApplicantConformance(t *testing.T) {
+	storetest.RunApplicants(t, func(t *testing.T) storetest.ApplicantStore { return openFresh(t) })
+}
+
+func TestUserConformance(t *testing.T) {
+	storetest.RunUsers(t, func(t *testing.T) storetest.UserStore { return openFresh(t) })
+}
+
+func TestCaseConformance(t *testing.T) {
+	storetest.RunCases(t, func(t *testing.T) storetest.CaseStore { return openFresh(t) })
+}
+
+func BenchmarkSaveApplicants100k(b *testing.B) {
+	storetest.BenchSaveApplicants(b, func(b *testing.B) storetest.ApplicantStore { return openFresh(b) }, 100_000)
+}
+
+func FuzzApplicants(f *testing.F) { storetest.FuzzApplicants(f, openFresh(f)) }
+
+// openFresh opens a store on a new database (see freshDatabase).
+func openFresh(tb testing.TB) *postgres.Store {
+	tb.Helper()
+	s, err := postgres.Open(tb.Context(), freshDatabase(tb), nil)
+	if err != nil {
+		tb.Fatalf("Open(fresh database) = %v", err)
+	}
+	return s
+}
+
 // TestBatchAtomic makes the database fail half-way through a batch with a
 // trigger.
 func TestBatchAtomic(t *testing.T) {

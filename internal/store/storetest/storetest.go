@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"sync"
@@ -59,10 +60,7 @@ type Store interface {
 // every store it is given (before open's own t.Cleanup functions run);
 // open only arranges for the backing storage to be removed.
 func Run(t *testing.T, open func(t *testing.T) Store) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s Store)
-	}{
+	tests := []subtest[Store]{
 		{"Workers", testWorkers},
 		{"WorkerUpdateKeepsCreatedAt", testWorkerUpdate},
 		{"WorkerInvalid", testWorkerInvalid},
@@ -98,18 +96,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"EndpointReports", testEndpointReports},
 		{"PruneTelemetry", testPruneTelemetry},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			s := open(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close() = %v", err)
-				}
-			})
-			tt.fn(t, s)
-		})
-	}
+	runAll(t, tests, open)
 }
 
 // t0 is the suite's reference time; most records are placed around it.
@@ -1020,5 +1007,28 @@ func testTimePrecision(t *testing.T, s Store) {
 		if l.SeenAt != utc(tests[i]) {
 			t.Errorf("Landmark %s SeenAt = %v, want %v", l.Name, l.SeenAt, utc(tests[i]))
 		}
+	}
+}
+
+// subtest is one conformance test, run on a new store of type S.
+type subtest[S io.Closer] struct {
+	name string
+	fn   func(t *testing.T, s S)
+}
+
+// runAll runs tests in parallel, each on a new, empty store from open,
+// which it closes after the test.
+func runAll[S io.Closer](t *testing.T, tests []subtest[S], open func(t *testing.T) S) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t)
+			t.Cleanup(func() {
+				if err := s.Close(); err != nil {
+					t.Errorf("Close() = %v", err)
+				}
+			})
+			tt.fn(t, s)
+		})
 	}
 }
