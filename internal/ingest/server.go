@@ -158,6 +158,9 @@ func (s *Server) Drain() { s.draining.Store(true) }
 // are logged and retried at the next refresh.
 func (s *Server) Run(ctx context.Context) error {
 	if err := s.register(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while registering: a normal end, as below
+		}
 		return err
 	}
 	t := time.NewTicker(registerEvery)

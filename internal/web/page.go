@@ -22,6 +22,10 @@ type page struct {
 	// CityCredit and CountryCredit show the attributions the IP location
 	// databases' licences require (see package ipgeo).
 	CityCredit, CountryCredit bool
+	// Nav links the applicant pages, when they are served.
+	Nav bool
+	// Who is the signed-in user, when auth is on.
+	Who viewer
 }
 
 type row struct {
@@ -67,8 +71,8 @@ type stamp struct {
 	ISO  string
 }
 
-func newPage(cfg Config, dvs []analyze.DeviceVerdict) page {
-	p := page{Title: cfg.Title, CityCredit: cfg.IPCityCredit}
+func newPage(cfg Config, who viewer, dvs []analyze.DeviceVerdict) page {
+	p := page{Title: cfg.Title, CityCredit: cfg.IPCityCredit, Nav: cfg.Applicants != nil, Who: who}
 	var flagged, consistent, other int
 	var latest time.Time
 	for _, dv := range dvs {

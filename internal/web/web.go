@@ -12,12 +12,15 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/lagwatch/lagwatch/internal/analyze"
+	"github.com/lagwatch/lagwatch/internal/auth"
+	"github.com/lagwatch/lagwatch/internal/cases"
 	"github.com/lagwatch/lagwatch/internal/latency"
 )
 
-//go:embed templates/index.html static/style.css
+//go:embed templates/*.html static/style.css
 var assets embed.FS
 
 // Config configures a [Handler].
@@ -34,21 +37,50 @@ type Config struct {
 	// it when a city database is configured; the link also appears whenever
 	// a shown location came from one.
 	IPCityCredit bool
+	// Applicants, when set, adds the applicant review queue, the ring view
+	// and their API (see the package documentation).
+	Applicants Applicants
+	// Import, when set with Applicants, adds the import API.
+	Import ImportFunc
+	// Risks, when set, adds the risk page (/risk) and its API: every
+	// worker's fused risk with the evidence behind it.
+	Risks RisksFunc
+	// Auth, when set, requires a session for every route but the public
+	// ones (/healthz, /static/, /login, /logout) and checks the user's role
+	// against each route's permission (see [Handler.Routes]). It adds
+	// GET and POST /login and POST /logout. Nil serves every route to
+	// anyone, for a dashboard that listens on loopback only.
+	Auth *auth.Authenticator
+	// Cases, when set with CaseStore, adds the case pages (/cases and
+	// below; see the package documentation). Nil serves no case routes.
+	Cases *cases.Service
+	// CaseStore is where the case pages read cases, notes and the audit
+	// log, and record report exports; required with Cases.
+	CaseStore CaseStore
+	// ReportPDF, when set with Cases, adds the PDF export of the case
+	// report (GET /cases/{id}/report.pdf). Nil serves no PDF export.
+	ReportPDF ReportPDFFunc
 }
 
 // Handler serves the dashboard, the API and the health check; see the
 // package documentation for its routes. It is safe for concurrent use.
 type Handler struct {
 	cfg  Config
+	csrf *http.CrossOriginProtection
 	log  *slog.Logger
 	page *template.Template
 	mux  *http.ServeMux
+	// routes is every registered route; see [Handler.handle].
+	routes []Route
 }
 
 // New returns a Handler serving cfg.Verdicts.
 func New(cfg Config) (*Handler, error) {
 	if cfg.Verdicts == nil {
 		return nil, errors.New("web: Config.Verdicts is required")
+	}
+	if cfg.Cases != nil && cfg.CaseStore == nil {
+		return nil, errors.New("web: Config.CaseStore is required with Config.Cases")
 	}
 	if cfg.Title == "" {
 		cfg.Title = "lagwatch"
@@ -57,21 +89,36 @@ func New(cfg Config) (*Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	page, err := template.ParseFS(assets, "templates/index.html")
+	page, err := template.New("").Funcs(template.FuncMap{"hasPrefix": strings.HasPrefix, "navOf": navOf}).ParseFS(assets, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse dashboard template: %w", err)
 	}
-	h := &Handler{cfg: cfg, log: log, page: page, mux: http.NewServeMux()}
-	h.mux.HandleFunc("GET /{$}", h.serveDashboard)
-	h.mux.HandleFunc("GET /api/v1/verdicts", h.serveVerdicts)
-	h.mux.HandleFunc("GET /healthz", serveHealth)
-	h.mux.HandleFunc("GET /static/style.css", serveStyle)
+	h := &Handler{cfg: cfg, log: log, page: page, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection()}
+	h.handle("GET /{$}", auth.ViewDevices, h.serveDashboard)
+	h.handle("GET /api/v1/verdicts", auth.ViewDevices, h.serveVerdicts)
+	h.handle("GET /healthz", "", serveHealth)
+	h.handle("GET /static/style.css", "", serveStyle)
+	if cfg.Auth != nil {
+		h.handle("GET /login", "", h.serveLogin)
+		h.handle("POST /login", "", h.postLogin)
+		h.handle("POST /logout", "", h.postLogout)
+	}
+	if cfg.Applicants != nil {
+		h.routeApplicants()
+	}
+	if cfg.Risks != nil {
+		h.routeRisks()
+	}
+	if cfg.Cases != nil {
+		h.routeCases()
+	}
 	return h, nil
 }
 
-// contentSecurityPolicy allows only same-origin resources: the page has no
-// scripts, inline styles or forms, and must not be framed.
-const contentSecurityPolicy = "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+// contentSecurityPolicy allows only same-origin resources: the pages have no
+// scripts or inline styles, post forms only to themselves, and must not be
+// framed.
+const contentSecurityPolicy = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // ServeHTTP sets the security headers and routes the request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -80,6 +127,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Referrer-Policy", "no-referrer")
 	hdr.Set("X-Frame-Options", "DENY")
+	// Refuse cross-origin POSTs (a decision form submitted from another
+	// site): the browser's Sec-Fetch-Site and Origin headers tell.
+	if err := h.csrf.Check(r); err != nil {
+		http.Error(w, "cross-origin request refused", http.StatusForbidden)
+		return
+	}
 	h.mux.ServeHTTP(w, r)
 }
 
@@ -90,7 +143,7 @@ func (h *Handler) serveDashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := h.page.ExecuteTemplate(&buf, "index.html", newPage(h.cfg, sorted(dvs))); err != nil {
+	if err := h.page.ExecuteTemplate(&buf, "index.html", newPage(h.cfg, h.viewerOf(r), sorted(dvs))); err != nil {
 		h.fail(w, r, false, "render dashboard", err)
 		return
 	}

@@ -1,0 +1,83 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/lagwatch/lagwatch/internal/auth"
+	"github.com/lagwatch/lagwatch/internal/risk"
+)
+
+// risksPage is what templates/risks.html renders.
+type risksPage struct {
+	Title string
+	Root  string
+	Who   viewer
+	Rows  []riskRow
+}
+
+type riskRow struct {
+	Subject     string
+	Badge       badge
+	Probability string
+	Signals     int
+	Evidence    []riskEvidence
+}
+
+type riskEvidence struct {
+	Bits, Detector, Provenance, Explanation string
+}
+
+func riskBadge(level string) badge {
+	switch level {
+	case risk.LevelHigh:
+		return badge{Class: "bad", Label: "high"}
+	case risk.LevelWatch:
+		return badge{Class: "warn", Label: "watch"}
+	case risk.LevelClear:
+		return badge{Class: "ok", Label: "clear"}
+	}
+	return badge{Class: "none", Label: level}
+}
+
+func (h *Handler) routeRisks() {
+	h.handle("GET /risk", auth.ViewDevices, h.serveRisks)
+	h.handle("GET /api/v1/risks", auth.ViewDevices, h.apiRisks)
+}
+
+func (h *Handler) serveRisks(w http.ResponseWriter, r *http.Request) {
+	rs, err := h.cfg.Risks(r.Context())
+	if err != nil {
+		h.fail(w, r, false, "fuse risks", err)
+		return
+	}
+	p := risksPage{Title: h.cfg.Title, Who: h.viewerOf(r)}
+	for _, rk := range rs {
+		row := riskRow{Subject: rk.Subject.String(), Badge: riskBadge(rk.Level), Probability: fmt.Sprintf("%.3f", rk.Probability), Signals: rk.Signals}
+		for _, c := range rk.Contributions {
+			if c.Bits == 0 {
+				continue
+			}
+			row.Evidence = append(row.Evidence, riskEvidence{Bits: fmt.Sprintf("%+.1f", c.Bits), Detector: c.Evidence.Detector,
+				Provenance: c.Evidence.Provenance, Explanation: c.Evidence.Explanation})
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	h.render(w, r, "risks.html", p)
+}
+
+func (h *Handler) apiRisks(w http.ResponseWriter, r *http.Request) {
+	rs, err := h.cfg.Risks(r.Context())
+	if err != nil {
+		h.fail(w, r, true, "fuse risks", err)
+		return
+	}
+	if rs == nil {
+		rs = []risk.Risk{}
+	}
+	h.writeJSON(w, r, http.StatusOK, rs)
+}
+
+// RisksFunc returns the fused risk of every worker, highest first.
+type RisksFunc func(ctx context.Context) ([]risk.Risk, error)
