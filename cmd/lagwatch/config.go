@@ -13,8 +13,11 @@ import (
 
 	"github.com/lagwatch/lagwatch/internal/analyze"
 	"github.com/lagwatch/lagwatch/internal/ingest"
+	"github.com/lagwatch/lagwatch/internal/intake"
+	"github.com/lagwatch/lagwatch/internal/riskfeed"
 	"github.com/lagwatch/lagwatch/internal/store"
 	"github.com/lagwatch/lagwatch/internal/store/postgres"
+	"github.com/lagwatch/lagwatch/internal/web"
 )
 
 // StoreConfig selects the store every command uses.
@@ -45,6 +48,9 @@ type appStore interface {
 	PutWorker(ctx context.Context, w store.Worker) error
 	CreateEnrolmentToken(ctx context.Context, tokenHash []byte, workerID string, expires time.Time) error
 	PruneSamples(ctx context.Context, before time.Time) (int64, error)
+	intake.Store
+	web.Applicants
+	riskfeed.Store
 	Close() error
 }
 

@@ -5,12 +5,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/lagwatch/lagwatch/internal/hiring/importer"
+	"github.com/lagwatch/lagwatch/internal/intake"
+	"github.com/lagwatch/lagwatch/internal/lab/applicantgen"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -247,10 +251,17 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	printVerdicts(stdout, vs)
+	if err := demoApplicants(ctx, st, dir, stdout, log); err != nil {
+		return err
+	}
 	if cfg.Once {
 		return nil
 	}
-	ui, err := web.New(web.Config{Verdicts: an.All, Logger: log, Title: "lagwatch demo"})
+	authn, err := demoUsers(ctx, st, stdout)
+	if err != nil {
+		return err
+	}
+	ui, err := web.New(withCases(web.Config{Verdicts: an.All, Logger: log, Title: "lagwatch demo", Applicants: st, Auth: authn, Risks: storeRisks(st)}, st, log))
 	if err != nil {
 		return err
 	}
@@ -259,7 +270,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("listen for the dashboard on %s: %w", cfg.UIAddr, err)
 	}
 	uiSrv := &http.Server{Handler: ui, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "\ndashboard: http://%s/ (agents keep reporting; Ctrl-C to stop)\n", uln.Addr())
+	fmt.Fprintf(stdout, "\ndashboard: http://%s/ (agents keep reporting; Ctrl-C to stop); review queue: http://%s/applicants\n", uln.Addr(), uln.Addr())
 	wg.Go(func() { uiSrv.Serve(uln) })
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -291,3 +302,42 @@ func printVerdicts(w io.Writer, vs []analyze.DeviceVerdict) {
 }
 
 var _ = slog.LevelInfo
+
+// demoApplicants screens 1,000 applicants from the lab's generator (seed 1,
+// with planted persona rings; docs/lab-rings.md) into the demo's store, so
+// the dashboard's review queue and ring view have something to show.
+func demoApplicants(ctx context.Context, st *store.Store, dir string, stdout io.Writer, log *slog.Logger) error {
+	c, err := applicantgen.Generate(applicantgen.Config{N: 1000, Seed: 1})
+	if err != nil {
+		return fmt.Errorf("demo applicants: %w", err)
+	}
+	path := filepath.Join(dir, "demo-applicants.csv")
+	if err := writeFileWith(path, func(w io.Writer) error { return importer.WriteCSV(w, c.Applicants) }); err != nil {
+		return fmt.Errorf("demo applicants: %w", err)
+	}
+	sc, err := ScreenConfig{MaxFileMB: 64}.open(log, nil)
+	if err != nil {
+		return fmt.Errorf("demo applicants: %w", err)
+	}
+	defer sc.Close()
+	for _, w := range c.Workers {
+		sc.cfg.Workers = append(sc.cfg.Workers, intake.Worker{ID: w.ID, ShippingAddress: w.ShippingAddress})
+	}
+	rep, err := intake.Run(ctx, sc.cfg, st, []string{path})
+	if err != nil {
+		return fmt.Errorf("demo applicants: %w", err)
+	}
+	fmt.Fprintf(stdout, "\nApplicants: %d generated applicants screened (%d personas planted in %d rings): %d high, %d review, %d low; %d rings found.\n",
+		rep.Imported, countPersonas(c.Ring), len(c.Rings), rep.Levels["high"], rep.Levels["review"], rep.Levels["low"], rep.Rings)
+	return nil
+}
+
+func countPersonas(ring []int) int {
+	n := 0
+	for _, r := range ring {
+		if r >= 0 {
+			n++
+		}
+	}
+	return n
+}

@@ -26,7 +26,7 @@ const defaultSingleLandmark = "Los Angeles"
 
 func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("lab: want a subcommand: fit, rtt, keystrokes")
+		return errors.New("lab: want a subcommand: fit, rtt, keystrokes, articles, rings")
 	}
 	switch args[0] {
 	case "fit":
@@ -35,8 +35,12 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return runLabRTT(args[1:], stdout, stderr)
 	case "keystrokes":
 		return runLabKeystrokes(ctx, args[1:], stdout, stderr)
+	case "articles":
+		return runLabArticles(args[1:], stdout, stderr)
+	case "rings":
+		return runLabRings(ctx, args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("lab: unknown subcommand %q: want fit, rtt or keystrokes", args[0])
+	return fmt.Errorf("lab: unknown subcommand %q: want fit, rtt, keystrokes, articles or rings", args[0])
 }
 
 func runLabFit(args []string, stdout, stderr io.Writer) error {

@@ -12,6 +12,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// Claimed time zones (lagwatch idp) load without the system's zone
+	// files, on any host.
+	_ "time/tzdata"
 )
 
 func main() {
@@ -30,10 +33,17 @@ commands:
   serve      run the server: agent ingest API and dashboard
   demo       run a live demo: server, agents over delayed network paths, verdicts
   worker     add or list workers and their claimed locations
+  user       add, list or re-password dashboard users (add, list, passwd)
   token      create a one-time enrolment token for a worker's device
   lab fit    refit the RTT band on real city-to-city pings
   lab rtt    evaluate device-distance verdicts on real city-to-city pings
   lab keystrokes  evaluate the relay detector and identity drift on real typing
+  lab articles    score the article checker on CoNLL-2014 (M2)
+  lab rings       evaluate applicant linking on a generated corpus with planted rings
+  risk       fuse each worker's evidence into one explained risk, raise and export alerts
+  idp        check sign-in logs (Okta, Entra, Google Workspace) against workers' claims
+  screen     check and link applicants from ATS exports, JSON Resume and résumés
+  screen import   the same, and store them for the review queue
 
 Run "lagwatch <command> -h" for the flags of a command.
 `
@@ -54,6 +64,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runToken(ctx, args[1:], stdout, stderr)
 	case "lab":
 		return runLab(ctx, args[1:], stdout, stderr)
+	case "screen":
+		return runScreen(ctx, args[1:], stdout, stderr)
+	case "user":
+		return runUser(ctx, args[1:], os.Stdin, stdout, stderr)
+	case "idp":
+		return runIDP(ctx, args[1:], stdout, stderr)
+	case "risk":
+		return runRisk(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -15,11 +15,18 @@ import (
 	"time"
 
 	"github.com/lagwatch/lagwatch/internal/analyze"
+	"github.com/lagwatch/lagwatch/internal/cases"
+	"github.com/lagwatch/lagwatch/internal/hiring"
+	"github.com/lagwatch/lagwatch/internal/hiring/importer"
 	"github.com/lagwatch/lagwatch/internal/ingest"
+	"github.com/lagwatch/lagwatch/internal/intake"
 	"github.com/lagwatch/lagwatch/internal/ipgeo"
 	"github.com/lagwatch/lagwatch/internal/latency"
 	"github.com/lagwatch/lagwatch/internal/place"
 	"github.com/lagwatch/lagwatch/internal/presence"
+	"github.com/lagwatch/lagwatch/internal/report"
+	"github.com/lagwatch/lagwatch/internal/risk"
+	"github.com/lagwatch/lagwatch/internal/riskfeed"
 	"github.com/lagwatch/lagwatch/internal/store"
 	"github.com/lagwatch/lagwatch/internal/web"
 )
@@ -27,8 +34,10 @@ import (
 // ServeConfig is the configuration of `lagwatch serve`.
 type ServeConfig struct {
 	Store            StoreConfig
+	Screen           ScreenConfig  // lists and layout for applicant imports through the API
 	Addr             string        // agent ingest API listen address
 	UIAddr           string        // dashboard listen address
+	SecureCookie     bool          // mark the session cookie Secure on plain HTTP (behind a TLS proxy)
 	TLSCert, TLSKey  string        // TLS for the ingest API
 	InsecureHTTP     bool          // serve the ingest API over plain HTTP
 	LandmarkName     string        // this server's landmark name
@@ -43,7 +52,8 @@ type ServeConfig struct {
 func (c *ServeConfig) register(fs *flag.FlagSet) {
 	c.Store.register(fs)
 	fs.StringVar(&c.Addr, "addr", envOr("LAGWATCH_ADDR", ":8443"), "listen address of the agent ingest API (env LAGWATCH_ADDR)")
-	fs.StringVar(&c.UIAddr, "ui-addr", envOr("LAGWATCH_UI_ADDR", "127.0.0.1:8080"), "listen address of the dashboard; loopback by default because it has no login yet (env LAGWATCH_UI_ADDR)")
+	fs.StringVar(&c.UIAddr, "ui-addr", envOr("LAGWATCH_UI_ADDR", "127.0.0.1:8080"), "listen address of the dashboard; a non-loopback address needs a dashboard user (lagwatch user add) (env LAGWATCH_UI_ADDR)")
+	fs.BoolVar(&c.SecureCookie, "secure-cookie", os.Getenv("LAGWATCH_SECURE_COOKIE") == "1", "mark the session cookie Secure, for a dashboard behind a TLS-terminating proxy (env LAGWATCH_SECURE_COOKIE=1)")
 	fs.StringVar(&c.TLSCert, "tls-cert", os.Getenv("LAGWATCH_TLS_CERT"), "TLS certificate file for the ingest API (env LAGWATCH_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", os.Getenv("LAGWATCH_TLS_KEY"), "TLS key file for the ingest API (env LAGWATCH_TLS_KEY)")
 	fs.BoolVar(&c.InsecureHTTP, "insecure-http", os.Getenv("LAGWATCH_INSECURE_HTTP") == "1", "serve the ingest API over plain HTTP (only behind a TLS proxy or for tests)")
@@ -54,6 +64,7 @@ func (c *ServeConfig) register(fs *flag.FlagSet) {
 		c.MMDB = append(c.MMDB, s)
 		return nil
 	})
+	c.Screen.register(fs, false)
 	fs.DurationVar(&c.Window, "window", durationEnvOr("LAGWATCH_WINDOW", 24*time.Hour), "how far back RTT samples count in a verdict")
 	fs.DurationVar(&c.Retention, "retention", durationEnvOr("LAGWATCH_RETENTION", 30*24*time.Hour), "RTT samples older than this are deleted")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LAGWATCH_LOG_LEVEL", "info"), "debug, info, warn or error")
@@ -135,7 +146,31 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	ui, err := web.New(web.Config{Verdicts: an.All, Logger: log.With("part", "web"), IPCityCredit: len(cfg.MMDB) > 0})
+	sc, err := cfg.Screen.open(log.With("part", "screen"), loc)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer sc.Close()
+	importApplicants := func(ctx context.Context, name string, data []byte, layout string) (any, error) {
+		ic := sc.cfg
+		if layout != "" {
+			m, err := importer.LayoutByName(layout)
+			if err != nil {
+				return nil, &hiring.RecordError{Source: name, Err: fmt.Errorf("layout: %w", err)}
+			}
+			ic.Import.Mapping = &m
+		}
+		return intake.RunData(ctx, ic, st, name, data)
+	}
+	// Any dashboard user turns log-in on; without one the dashboard must
+	// stay on loopback. The presence page (/presence/) stays public: workers
+	// open it.
+	authn, err := dashboardAuth(ctx, st, cfg.UIAddr, cfg.SecureCookie)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	ui, err := web.New(withCases(web.Config{Verdicts: an.All, Logger: log.With("part", "web"), IPCityCredit: len(cfg.MMDB) > 0,
+		Applicants: st, Import: importApplicants, Auth: authn, Risks: storeRisks(st)}, st, log))
 	if err != nil {
 		return err
 	}
@@ -242,4 +277,38 @@ func loadCalibration(path string) (*latency.Calibration, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
+}
+
+// storeRisks fuses the last week of every worker's stored evidence with the
+// default weights, for the dashboard's risk page.
+func storeRisks(st riskfeed.Store) web.RisksFunc {
+	return func(ctx context.Context) ([]risk.Risk, error) {
+		return riskfeed.Risks(ctx, st, nil, 7*24*time.Hour, risk.DefaultConfig())
+	}
+}
+
+// caseStore is what the dashboard's case pages need of a store; both
+// store.Store and postgres.Store have it.
+type caseStore interface {
+	cases.Store
+	web.CaseStore
+}
+
+// withCases adds the case pages on st to c when st keeps cases, and the
+// PDF export of case reports when Chromium is installed at
+// report.DefaultChromium (without it, the HTML report is still served).
+func withCases(c web.Config, st any, log *slog.Logger) web.Config {
+	cs, ok := st.(caseStore)
+	if !ok {
+		return c
+	}
+	c.Cases, c.CaseStore = cases.New(cs, nil), cs
+	if _, err := os.Stat(report.DefaultChromium); err != nil {
+		log.Warn("case report pdf export off", "chromium", report.DefaultChromium, "err", err)
+		return c
+	}
+	c.ReportPDF = func(ctx context.Context, html []byte) ([]byte, error) {
+		return report.PDF(ctx, html, report.PDFOptions{})
+	}
+	return c
 }
