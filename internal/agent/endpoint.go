@@ -20,7 +20,11 @@ type EndpointConfig struct {
 	// ExtraIdentifiers is an owner's file of IP-KVM identifiers to match
 	// besides the embedded defaults; "" for none.
 	ExtraIdentifiers string
-	Logger           *slog.Logger
+	// KernelRTT returns the kernel's RTTs of remote-access sessions'
+	// sockets by inode; nil means the kernel's own (remote.SockDiagRTTs)
+	// when Root is "/" and none otherwise.
+	KernelRTT func(ctx context.Context, inodes []uint64) (map[uint64]remote.KernelRTT, error)
+	Logger    *slog.Logger
 }
 
 // EndpointSnapshot returns a function that takes an endpoint report:
@@ -31,7 +35,7 @@ func EndpointSnapshot(cfg EndpointConfig) func(context.Context) (wire.EndpointRe
 	return func(ctx context.Context) (wire.EndpointReport, error) {
 		rep := wire.EndpointReport{At: time.Now().UTC(), RemoteTools: []wire.RemoteTool{}}
 		var errs []error
-		tools, err := remote.Scan(ctx, remote.Config{Root: cfg.Root, Logger: cfg.Logger})
+		tools, err := remote.Scan(ctx, remote.Config{Root: cfg.Root, KernelRTT: cfg.KernelRTT, Logger: cfg.Logger})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("remote-access tools: %w", err))
 		}
