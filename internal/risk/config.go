@@ -122,6 +122,12 @@ var defaultDetectors = map[string]Detector{
 		Reason: "the operator is at least 1,000 km from the device at 99 % confidence (package operator)"},
 	"idp.shared-egress": {LR: 8, HalfLife: 4 * week, CapBits: 8,
 		Reason: "the worker's logins share an egress IP with other workers' devices: a farm, or a shared office"},
+	"idp.off-hours": {LR: 4, HalfLife: 4 * week, CapBits: 8,
+		Reason: "most sign-ins fall outside working hours of the claimed time zone and inside another's; night owls and on-call staff do it too"},
+	"idp.impossible-travel": {LR: 8, HalfLife: 2 * week, CapBits: 8,
+		Reason: "two sign-ins further apart than travel allows in the time between them; VPNs and mobile carriers' gateways cause it honestly"},
+	"idp.hosting-ip": {LR: 4, HalfLife: 2 * week, CapBits: 8,
+		Reason: "sign-ins from a hosting or VPN provider's range: privacy VPNs are common, so this is weak alone"},
 	"screen": {LR: 1, HalfLife: 0, CapBits: 6,
 		Reason: "screening evidence carries its own weight (2^points, docs/screening-checks.md) and does not fade: what an application claimed stays claimed"},
 }
