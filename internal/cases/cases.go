@@ -61,16 +61,7 @@ func (s *Service) OpenFromAlert(ctx context.Context, actor string, a risk.Alert)
 	if a.ID == "" {
 		return store.Case{}, errors.New("open case from alert: alert ID is empty")
 	}
-	ev := make([]store.CaseEvidence, 0, len(a.Cites))
-	for _, c := range a.Cites {
-		ev = append(ev, store.CaseEvidence{
-			At:          c.Evidence.At,
-			Detector:    c.Evidence.Detector,
-			Explanation: clip(c.Evidence.Explanation, store.MaxExplanationLen),
-			Provenance:  c.Evidence.Provenance,
-			Refs:        c.Evidence.Refs,
-		})
-	}
+	ev := evidenceOf(a.Cites)
 	reason := a.Summary
 	if !math.IsNaN(a.LogOdds) && !math.IsInf(a.LogOdds, 0) {
 		reason = strings.TrimSpace(fmt.Sprintf("%s (rule %s, level %s, %+.1f bits)", a.Summary, a.Rule, a.Level, a.LogOdds))
@@ -86,6 +77,39 @@ func (s *Service) OpenFromAlert(ctx context.Context, actor string, a risk.Alert)
 	})
 	if err != nil {
 		return store.Case{}, fmt.Errorf("open case from alert %q: %w", clip(a.ID, 64), err)
+	}
+	return c, nil
+}
+
+// evidenceOf snapshots contributions as case evidence.
+func evidenceOf(cs []risk.Contribution) []store.CaseEvidence {
+	ev := make([]store.CaseEvidence, 0, len(cs))
+	for _, c := range cs {
+		ev = append(ev, store.CaseEvidence{
+			At:          c.Evidence.At,
+			Detector:    c.Evidence.Detector,
+			Explanation: clip(c.Evidence.Explanation, store.MaxExplanationLen),
+			Provenance:  c.Evidence.Provenance,
+			Refs:        c.Evidence.Refs,
+		})
+	}
+	return ev
+}
+
+// OpenOnRisk opens a case by hand on rk's subject, with title and reason,
+// and the contributions that counted in rk (nonzero bits, at most
+// store.MaxCaseEvidence, strongest first) as its evidence snapshot.
+func (s *Service) OpenOnRisk(ctx context.Context, actor string, rk risk.Risk, title, reason string) (store.Case, error) {
+	var cs []risk.Contribution
+	for _, c := range rk.Contributions {
+		if c.Bits != 0 && len(cs) < store.MaxCaseEvidence {
+			cs = append(cs, c)
+		}
+	}
+	c, _, err := s.store.OpenCase(ctx, store.Case{Title: title, Subject: store.CaseSubject{Kind: rk.Subject.Kind, ID: rk.Subject.ID},
+		OpenedBy: actor, Reason: reason, OpenedAt: s.now(), Evidence: evidenceOf(cs)})
+	if err != nil {
+		return store.Case{}, fmt.Errorf("open case on %s: %w", clip(rk.Subject.String(), 64), err)
 	}
 	return c, nil
 }

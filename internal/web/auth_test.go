@@ -45,7 +45,7 @@ func authServer(t *testing.T) (string, *web.Handler, *store.Store) {
 		t.Fatal(err)
 	}
 	pdf := func(context.Context, []byte) ([]byte, error) { return []byte("%PDF-1.4\n"), nil }
-	h, err := web.New(web.Config{Verdicts: noVerdicts, Applicants: st, Import: imp, Auth: a, Risks: fixedRisks,
+	h, err := web.New(web.Config{Verdicts: noVerdicts, Applicants: st, Import: imp, Auth: a, Risks: fixedRisks, Worker: fixedWorker,
 		Cases: svc, CaseStore: st, ReportPDF: pdf})
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +95,8 @@ var access = map[string][]auth.Role{
 	"GET /api/v1/rings/{id}":                 {auth.Admin, auth.Analyst, auth.Auditor},
 	"POST /api/v1/applicants/import":         {auth.Admin, auth.HR},
 	"GET /risk":                              {auth.Admin, auth.Analyst, auth.Auditor},
+	"GET /workers/{id}":                      {auth.Admin, auth.Analyst, auth.Auditor},
+	"GET /api/v1/workers/{id}":               {auth.Admin, auth.Analyst, auth.Auditor},
 	"GET /api/v1/risks":                      {auth.Admin, auth.Analyst, auth.Auditor},
 	"GET /cases":                             {auth.Admin, auth.Analyst, auth.Auditor},
 	"POST /cases":                            {auth.Admin, auth.Analyst},
@@ -113,6 +115,9 @@ func request(t *testing.T, base, pattern string) *http.Request {
 	path = strings.TrimSuffix(path, "{$}")
 	if strings.HasPrefix(path, "/rings/") || strings.HasPrefix(path, "/api/v1/rings/") {
 		path = strings.Replace(path, "{id}", "ring-abc", 1)
+	}
+	if strings.HasPrefix(path, "/workers/") || strings.HasPrefix(path, "/api/v1/workers/") {
+		path = strings.Replace(path, "{id}", "w-farm", 1)
 	}
 	if strings.HasPrefix(path, "/cases/") {
 		path = strings.Replace(path, "{id}", "1", 1) // authServer opens case 1

@@ -219,7 +219,22 @@ func (h *Handler) postCase(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, "cases.html", p)
 		return
 	}
-	c, err := h.cfg.Cases.OpenManual(r.Context(), c.OpenedBy, subj, title, f.Reason)
+	// A worker's case starts with the evidence behind their current risk.
+	var rk risk.Risk
+	var ok bool
+	if h.cfg.Risks != nil && subj.Kind == store.SubjectWorker {
+		var err error
+		if rk, ok, err = h.riskOf(r.Context(), risk.Worker(subj.ID)); err != nil {
+			h.fail(w, r, false, "open case", err)
+			return
+		}
+	}
+	var err error
+	if ok {
+		c, err = h.cfg.Cases.OpenOnRisk(r.Context(), c.OpenedBy, rk, title, f.Reason)
+	} else {
+		c, err = h.cfg.Cases.OpenManual(r.Context(), c.OpenedBy, subj, title, f.Reason)
+	}
 	if err != nil {
 		h.fail(w, r, false, "open case", err)
 		return
@@ -397,8 +412,9 @@ func (h *Handler) postNote(w http.ResponseWriter, r *http.Request) {
 // reportOf builds the report model of case id: the case's fields, its
 // subject, its evidence as the timeline, its notes and audit trail and,
 // when [Config.Risks] is set and the subject is a worker, the worker's
-// current fused risk. RTT plots, the map, devices and the IC3 section are
-// left empty: the case records do not hold them.
+// current fused risk and, when [Config.Worker] is set, the worker's
+// evidence file: devices, RTT series, map, input provenance and operator
+// delay, as of now.
 func (h *Handler) reportOf(ctx context.Context, id int64) (report.Case, store.Case, error) {
 	c, err := h.cfg.CaseStore.Case(ctx, id)
 	if err != nil {
@@ -430,6 +446,23 @@ func (h *Handler) reportOf(ctx context.Context, id int64) (report.Case, store.Ca
 	}
 	for _, a := range audit {
 		rc.Audit = append(rc.Audit, report.AuditEntry{At: a.At, Actor: a.Actor, Action: a.Action, Detail: string(a.Detail)})
+	}
+	if h.cfg.Worker != nil && c.Subject.Kind == store.SubjectWorker {
+		wc, err := h.cfg.Worker(ctx, c.Subject.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			// The worker is gone; the case keeps its own records.
+		case err != nil:
+			return report.Case{}, c, fmt.Errorf("read evidence file of worker %s for case %d: %w", c.Subject.ID, id, err)
+		default:
+			rc.Subject, rc.RTT, rc.Map, rc.Provenance, rc.Operator = wc.Subject, wc.RTT, wc.Map, wc.Provenance, wc.Operator
+			rc.IC3.Subject.Names = append(rc.IC3.Subject.Names, wc.Subject.Name)
+			for _, d := range wc.Subject.Devices {
+				if d.IP != "" && !slices.Contains(rc.IC3.Subject.IPs, d.IP) {
+					rc.IC3.Subject.IPs = append(rc.IC3.Subject.IPs, d.IP)
+				}
+			}
+		}
 	}
 	if h.cfg.Risks != nil && c.Subject.Kind == store.SubjectWorker {
 		rs, err := h.cfg.Risks(ctx)

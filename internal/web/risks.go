@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/lagwatch/lagwatch/internal/auth"
 	"github.com/lagwatch/lagwatch/internal/risk"
@@ -23,6 +24,7 @@ type riskRow struct {
 	Probability string
 	Signals     int
 	Evidence    []riskEvidence
+	Link        string // the worker's page, relative to the root; "" for none
 }
 
 type riskEvidence struct {
@@ -54,17 +56,27 @@ func (h *Handler) serveRisks(w http.ResponseWriter, r *http.Request) {
 	}
 	p := risksPage{Title: h.cfg.Title, Who: h.viewerOf(r)}
 	for _, rk := range rs {
-		row := riskRow{Subject: rk.Subject.String(), Badge: riskBadge(rk.Level), Probability: fmt.Sprintf("%.3f", rk.Probability), Signals: rk.Signals}
-		for _, c := range rk.Contributions {
-			if c.Bits == 0 {
-				continue
-			}
-			row.Evidence = append(row.Evidence, riskEvidence{Bits: fmt.Sprintf("%+.1f", c.Bits), Detector: c.Evidence.Detector,
-				Provenance: c.Evidence.Provenance, Explanation: c.Evidence.Explanation})
+		row := rowOf(rk)
+		if h.cfg.Worker != nil && rk.Subject.Kind == risk.KindWorker {
+			row.Link = "workers/" + url.PathEscape(rk.Subject.ID)
 		}
 		p.Rows = append(p.Rows, row)
 	}
 	h.render(w, r, "risks.html", p)
+}
+
+// rowOf is how a risk is shown: its level, probability, signals and the
+// evidence that counted.
+func rowOf(rk risk.Risk) riskRow {
+	row := riskRow{Subject: rk.Subject.String(), Badge: riskBadge(rk.Level), Probability: fmt.Sprintf("%.3f", rk.Probability), Signals: rk.Signals}
+	for _, c := range rk.Contributions {
+		if c.Bits == 0 {
+			continue
+		}
+		row.Evidence = append(row.Evidence, riskEvidence{Bits: fmt.Sprintf("%+.1f", c.Bits), Detector: c.Evidence.Detector,
+			Provenance: c.Evidence.Provenance, Explanation: c.Evidence.Explanation})
+	}
+	return row
 }
 
 func (h *Handler) apiRisks(w http.ResponseWriter, r *http.Request) {

@@ -45,6 +45,10 @@ type Config struct {
 	// Risks, when set, adds the risk page (/risk) and its API: every
 	// worker's fused risk with the evidence behind it.
 	Risks RisksFunc
+	// Worker, when set, adds the worker page (/workers/{id}) and its API:
+	// the worker's evidence file with plots, their risk when Risks is
+	// set, and a button to open a case.
+	Worker WorkerFunc
 	// Auth, when set, requires a session for every route but the public
 	// ones (/healthz, /static/, /login, /logout) and checks the user's role
 	// against each route's permission (see [Handler.Routes]). It adds
@@ -111,6 +115,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.Cases != nil {
 		h.routeCases()
+	}
+	if cfg.Worker != nil {
+		h.routeWorkers()
 	}
 	return h, nil
 }
