@@ -1,7 +1,9 @@
 // Package riskfeed reads a store's evidence about each worker for risk
 // fusion (package risk): the device-distance verdicts, endpoint reports and
-// input windows of the worker's devices, and the screening of the
-// applications the worker was hired from, linked to the worker.
+// input windows of the worker's devices, the identity-provider findings
+// stored for the worker (lagwatch idp import), and the screening of the
+// applications the worker was hired from; and links each worker's devices,
+// applications and identity-provider accounts to the worker.
 package riskfeed
 
 import (
@@ -9,6 +11,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/lagwatch/lagwatch/internal/analyze"
@@ -24,7 +28,17 @@ type Store interface {
 	EndpointReports(ctx context.Context, deviceID string, since time.Time, limit int) ([]store.EndpointReport, error)
 	Windows(ctx context.Context, deviceID string, since, until time.Time) ([]store.InputWindow, error)
 	Applicant(ctx context.Context, id string) (store.ApplicantRecord, error)
+	AllWorkerLinks(ctx context.Context) ([]store.WorkerLink, error)
+	IdPFindings(ctx context.Context, workerID string, since time.Time, limit int) ([]store.IdPFinding, error)
 }
+
+// MaxIdPFindings is how many of a worker's newest identity-provider
+// findings in the window Gather reads.
+const MaxIdPFindings = 500
+
+// maxRefs bounds the references of one item of evidence, as package risk's
+// adapters do.
+const maxRefs = 20
 
 // Risks gathers the evidence of the last window and fuses it with cfg.
 func Risks(ctx context.Context, st Store, hired map[string][]string, window time.Duration, cfg risk.Config) ([]risk.Risk, error) {
@@ -36,10 +50,19 @@ func Risks(ctx context.Context, st Store, hired map[string][]string, window time
 	return risk.Fuse(ev, links, cfg, time.Now()), nil
 }
 
-// Gather reads each worker's devices' verdicts, endpoint reports
-// and input windows, and the screening of the applications the workers
-// were hired from, linking devices and applicants to their workers.
+// Gather reads each worker's devices' verdicts, endpoint reports and input
+// windows, the worker's identity-provider findings that hold at or after
+// since, and the screening of the applications the worker was hired from:
+// those linked in the store (kind applicant) and those listed in hired
+// (worker ID → applicant IDs), which may be nil. It links devices,
+// applicants and identity-provider accounts (stored links of kind
+// account) to their workers. warn, if not nil, is told about links that
+// cannot count: an applicant that is not stored, a hired row for a worker
+// that is not.
 func Gather(ctx context.Context, st Store, hired map[string][]string, since, now time.Time, warn func(string)) ([]risk.Evidence, *risk.Links, error) {
+	if warn == nil {
+		warn = func(string) {}
+	}
 	links := &risk.Links{}
 	band, err := latency.DefaultBand()
 	if err != nil {
@@ -54,10 +77,8 @@ func Gather(ctx context.Context, st Store, hired map[string][]string, since, now
 		return nil, nil, err
 	}
 	var ev []risk.Evidence
-	seen := map[string]bool{}
 	for _, dv := range dvs {
-		w := risk.Worker(dv.Worker.ID)
-		if err := links.Link(risk.Device(dv.Device.ID), w); err != nil {
+		if err := links.Link(risk.Device(dv.Device.ID), risk.Worker(dv.Worker.ID)); err != nil {
 			return nil, nil, err
 		}
 		ev = append(ev, risk.FromVerdict(dv)...)
@@ -73,16 +94,53 @@ func Gather(ctx context.Context, st Store, hired map[string][]string, since, now
 			return nil, nil, err
 		}
 		ev = append(ev, risk.FromWindows(dv.Device.ID, ws)...)
-		if seen[dv.Worker.ID] {
-			continue
+	}
+
+	workers, err := st.Workers(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	stored, err := st.AllWorkerLinks(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	applicants := map[string][]string{}
+	accounts := map[string][]string{}
+	for _, l := range stored {
+		switch l.Kind {
+		case store.LinkApplicant:
+			applicants[l.WorkerID] = append(applicants[l.WorkerID], l.Ref)
+		case store.LinkAccount:
+			accounts[l.WorkerID] = append(accounts[l.WorkerID], l.Ref)
 		}
-		seen[dv.Worker.ID] = true
-		for _, appID := range hired[dv.Worker.ID] {
+	}
+	known := map[string]bool{}
+	for _, w := range workers {
+		known[w.ID] = true
+	}
+	for _, id := range slices.Sorted(maps.Keys(hired)) {
+		if !known[id] && len(hired[id]) > 0 {
+			warn(fmt.Sprintf("worker %s: not stored; the applications listed for it are not counted", id))
+		}
+	}
+	for _, w := range workers {
+		subject := risk.Worker(w.ID)
+		for _, login := range accounts[w.ID] {
+			if err := links.Link(risk.Account(login), subject); err != nil {
+				return nil, nil, fmt.Errorf("link account %s to worker %s: %w", login, w.ID, err)
+			}
+		}
+		fs, err := st.IdPFindings(ctx, w.ID, since, MaxIdPFindings)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, f := range fs {
+			ev = append(ev, FromIdP(f))
+		}
+		for _, appID := range merge(applicants[w.ID], hired[w.ID]) {
 			rec, err := st.Applicant(ctx, appID)
 			if errors.Is(err, store.ErrNotFound) {
-				if warn != nil {
-					warn(fmt.Sprintf("worker %s: applicant %s is not stored; its screening is not counted", dv.Worker.ID, appID))
-				}
+				warn(fmt.Sprintf("worker %s: applicant %s is not stored; its screening is not counted", w.ID, appID))
 				continue
 			}
 			if err != nil {
@@ -92,11 +150,53 @@ func Gather(ctx context.Context, st Store, hired map[string][]string, since, now
 			if err := json.Unmarshal(rec.Result, &res); err != nil {
 				return nil, nil, fmt.Errorf("decode screening of applicant %s: %w", appID, err)
 			}
-			if err := links.Link(risk.Applicant(appID), w); err != nil {
+			if err := links.Link(risk.Applicant(appID), subject); err != nil {
 				return nil, nil, err
 			}
 			ev = append(ev, risk.FromScreen(appID, res, rec.ImportedAt)...)
 		}
 	}
 	return ev, links, nil
+}
+
+// FromIdP turns a stored identity-provider finding into evidence about its
+// worker: detector f.Kind with LR 0, so that fusion uses the configured
+// weight of the detector and a change of the risk configuration re-weighs
+// stored findings (the LR the analysis gave, f.LR, stays in the store for
+// the record); provenance imported; dated at f.At. The findings of one
+// kind about one worker are one independence group, so that findings from
+// overlapping logs imported one after another count once. Refs name the
+// finding ("idp-finding:<id>") and the provider's records ("idp:<record
+// id>").
+func FromIdP(f store.IdPFinding) risk.Evidence {
+	refs := make([]string, 0, min(len(f.Refs)+1, maxRefs))
+	if f.ID != "" {
+		refs = append(refs, "idp-finding:"+f.ID)
+	}
+	for _, r := range f.Refs {
+		if len(refs) == maxRefs {
+			break
+		}
+		refs = append(refs, "idp:"+r)
+	}
+	return risk.Evidence{
+		Subject:     risk.Worker(f.WorkerID),
+		Detector:    f.Kind,
+		Provenance:  risk.Imported,
+		Explanation: f.Explanation,
+		At:          f.At,
+		Refs:        refs,
+		Independent: "idp:" + f.WorkerID + ":" + f.Kind,
+	}
+}
+
+// merge returns the IDs of a, then those of b not in a, each once.
+func merge(a, b []string) []string {
+	var out []string
+	for _, id := range append(slices.Clip(a), b...) {
+		if id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
