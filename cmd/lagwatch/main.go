@@ -32,7 +32,7 @@ const usage = `usage: lagwatch <command> [flags]
 commands:
   serve      run the server: agent ingest API and dashboard
   demo       run a live demo: server, agents over delayed network paths, verdicts
-  worker     add or list workers and their claimed locations
+  worker     add, list or link workers (claimed locations, hired-from applications, IdP logins)
   user       add, list or re-password dashboard users (add, list, passwd)
   token      create a one-time enrolment token for a worker's device
   lab fit    refit the RTT band on real city-to-city pings
@@ -42,6 +42,7 @@ commands:
   lab rings       evaluate applicant linking on a generated corpus with planted rings
   risk       fuse each worker's evidence into one explained risk, raise and export alerts
   idp        check sign-in logs (Okta, Entra, Google Workspace) against workers' claims
+  idp import      the same, and store the findings for risk and the dashboard
   screen     check and link applicants from ATS exports, JSON Resume and résumés
   screen import   the same, and store them for the review queue
 

@@ -18,15 +18,17 @@ import (
 )
 
 // runRisk fuses the stored evidence of every worker — device verdicts,
-// endpoint reports, input provenance, and the screening of the applicants
-// they were hired as — into one explained risk each, and raises alerts.
+// endpoint reports, input provenance, identity-provider findings stored by
+// "lagwatch idp import", and the screening of the applicants they were
+// hired as (linked with "lagwatch worker link" or listed in -hired) — into
+// one explained risk each, and raises alerts.
 func runRisk(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("lagwatch risk", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var sc StoreConfig
 	sc.register(fs)
 	window := fs.Duration("window", 7*24*time.Hour, "how far back evidence is read")
-	hired := fs.String("hired", "", "CSV of worker_id,applicant_id: the application each worker was hired from, so its screening counts for the worker")
+	hired := fs.String("hired", "", "CSV of worker_id,applicant_id: applications workers were hired from, so their screening counts for the worker, besides those linked with lagwatch worker link")
 	config := fs.String("config", "", "risk configuration JSON (docs/risk.md); default weights when absent")
 	state := fs.String("alert-state", "", "file keeping open alerts and suppressions between runs (deduplication); none when absent")
 	syslogAddr := fs.String("siem-syslog", "", "send alerts as CEF over syslog: udp://host:514, tcp://host:601 or tls://host:6514")

@@ -20,7 +20,7 @@ import (
 
 func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("worker: want a subcommand: add, list")
+		return errors.New("worker: want a subcommand: add, list, link, links")
 	}
 	var sc StoreConfig
 	switch args[0] {
@@ -77,8 +77,115 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", w.ID, w.Name, w.ClaimedLocation, accessWords(w.Access))
 		}
 		return tw.Flush()
+	case "link":
+		return runWorkerLink(ctx, args[1:], stdout, stderr)
+	case "links":
+		return runWorkerLinks(ctx, args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("worker: unknown subcommand %q: want add or list", args[0])
+	return fmt.Errorf("worker: unknown subcommand %q: want add, list, link or links", args[0])
+}
+
+// linkStore is what "lagwatch worker link" needs beyond appStore; both
+// stores have it.
+type linkStore interface {
+	LinkWorker(ctx context.Context, l store.WorkerLink) error
+}
+
+// runWorkerLink stores that a worker was hired from an application, or
+// signs in to the identity provider as a login, so that the application's
+// screening and the login's findings count for the worker.
+func runWorkerLink(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("lagwatch worker link", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sc StoreConfig
+	sc.register(fs)
+	worker := fs.String("worker", "", "worker ID (required)")
+	var links []store.WorkerLink
+	fs.Func("applicant", "applicant ID of the application the worker was hired from (repeatable)", func(s string) error {
+		links = append(links, store.WorkerLink{Kind: store.LinkApplicant, Ref: strings.TrimSpace(s)})
+		return nil
+	})
+	fs.Func("account", "identity-provider login of the worker, e.g. ana@corp.example; matched ignoring case (repeatable)", func(s string) error {
+		links = append(links, store.WorkerLink{Kind: store.LinkAccount, Ref: strings.ToLower(strings.TrimSpace(s))})
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*worker) == "" {
+		return errors.New("worker link: -worker: required")
+	}
+	if len(links) == 0 {
+		return errors.New("worker link: give at least one -applicant or -account")
+	}
+	for i := range links {
+		links[i].WorkerID = *worker
+		if err := links[i].Validate(); err != nil {
+			return fmt.Errorf("worker link: -%s %q: %w", links[i].Kind, links[i].Ref, err)
+		}
+	}
+	if err := sc.validate(); err != nil {
+		return fmt.Errorf("worker link: %w", err)
+	}
+	st, err := openStore(ctx, sc, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ls, ok := st.(linkStore)
+	if !ok {
+		return fmt.Errorf("worker link: store %T cannot link workers", st)
+	}
+	for _, l := range links {
+		if err := ls.LinkWorker(ctx, l); errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("worker link: worker %s is not stored (add it with lagwatch worker add)", l.WorkerID)
+		} else if err != nil {
+			return fmt.Errorf("worker link: %w", err)
+		}
+		fmt.Fprintf(stdout, "worker %s: linked %s %s\n", l.WorkerID, l.Kind, l.Ref)
+		if l.Kind != store.LinkApplicant {
+			continue
+		}
+		if _, err := st.Applicant(ctx, l.Ref); errors.Is(err, store.ErrNotFound) {
+			fmt.Fprintf(stderr, "applicant %s is not stored yet; its screening counts once imported (lagwatch screen import)\n", l.Ref)
+		} else if err != nil {
+			return fmt.Errorf("worker link: %w", err)
+		}
+	}
+	return nil
+}
+
+// runWorkerLinks lists the stored links of one worker or of all.
+func runWorkerLinks(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("lagwatch worker links", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sc StoreConfig
+	sc.register(fs)
+	worker := fs.String("worker", "", "only this worker's links (default: all)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := sc.validate(); err != nil {
+		return fmt.Errorf("worker links: %w", err)
+	}
+	st, err := openStore(ctx, sc, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ls, err := st.AllWorkerLinks(ctx)
+	if err != nil {
+		return fmt.Errorf("worker links: %w", err)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "WORKER\tKIND\tREF\tADDED")
+	for _, l := range ls {
+		if *worker != "" && l.WorkerID != *worker {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.WorkerID, l.Kind, l.Ref, l.AddedAt.Format(time.RFC3339))
+	}
+	return tw.Flush()
 }
 
 // newWorker validates and resolves a worker's fields.
