@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lagwatch/lagwatch/internal/analyze"
+	"github.com/lagwatch/lagwatch/internal/dossier"
 	"github.com/lagwatch/lagwatch/internal/ingest"
 	"github.com/lagwatch/lagwatch/internal/intake"
 	"github.com/lagwatch/lagwatch/internal/riskfeed"
@@ -51,6 +52,7 @@ type appStore interface {
 	intake.Store
 	web.Applicants
 	riskfeed.Store
+	dossier.Store
 	Close() error
 }
 

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/lagwatch/lagwatch/internal/hiring/importer"
-	"github.com/lagwatch/lagwatch/internal/intake"
-	"github.com/lagwatch/lagwatch/internal/lab/applicantgen"
 	"io"
 	"log/slog"
 	"net"
@@ -22,7 +19,13 @@ import (
 
 	"github.com/lagwatch/lagwatch/internal/analyze"
 	"github.com/lagwatch/lagwatch/internal/geo"
+	"github.com/lagwatch/lagwatch/internal/hiring/importer"
+	"github.com/lagwatch/lagwatch/internal/idp"
 	"github.com/lagwatch/lagwatch/internal/ingest"
+	"github.com/lagwatch/lagwatch/internal/intake"
+	"github.com/lagwatch/lagwatch/internal/keystroke"
+	"github.com/lagwatch/lagwatch/internal/lab/applicantgen"
+	"github.com/lagwatch/lagwatch/internal/lab/devicesim"
 	"github.com/lagwatch/lagwatch/internal/latency"
 	"github.com/lagwatch/lagwatch/internal/netpath"
 	"github.com/lagwatch/lagwatch/internal/place"
@@ -53,6 +56,36 @@ type demoScenario struct {
 	story                         string
 	// rttTo returns the RTT in ms from the device to a landmark.
 	rttTo func(b *latency.Band, l demoLandmark) float64
+	// laptop is what the device's endpoint scan finds (simulated).
+	laptop func(b *latency.Band) devicesim.Laptop
+	// keyboard is where the strokes come from (simulated typing).
+	keyboard keystroke.Device
+}
+
+// The demo's keyboards: a laptop's own, and the XTEST device through which
+// remote-control tools inject an operator's keys.
+var (
+	laptopKeyboard = keystroke.Device{Source: "x11", Name: "AT Translated Set 2 keyboard", Prov: keystroke.ProvPhysical, Bus: "i8042", Path: "xi2:8"}
+	xtestKeyboard  = keystroke.Device{Source: "x11", Name: "Virtual core XTEST keyboard", Prov: keystroke.ProvInjected, Bus: "xtest", Path: "xi2:5"}
+)
+
+// cleanLaptop has no remote-access tool and no capture hardware.
+func cleanLaptop(*latency.Band) devicesim.Laptop { return devicesim.Laptop{} }
+
+// farmLaptop is a laptop in a farm: AnyDesk holds a session to the
+// operator, whose kernel RTT is the path to operatorAt, and a PiKVM's USB
+// gadget is plugged in.
+func farmLaptop(at, operatorAt geo.Point) func(*latency.Band) devicesim.Laptop {
+	return func(b *latency.Band) devicesim.Laptop {
+		rtt := time.Duration((pathMs(b, at, operatorAt) + 15) * float64(time.Millisecond))
+		return devicesim.Laptop{
+			Tools: []devicesim.Tool{{PID: 2817, Process: "anydesk", Exe: "/usr/bin/anydesk", Sessions: []devicesim.Session{{
+				Local: netip.MustParseAddrPort("192.168.50.23:7070"), Remote: netip.MustParseAddrPort("203.0.113.88:51544"), RTT: rtt,
+			}}}},
+			USB: []devicesim.USB{{Path: "1-2", VendorID: "1d6b", ProductID: "0104", Manufacturer: "PiKVM", Product: "PiKVM Composite Device",
+				Serial: "CAFEBABE", InterfaceClasses: []string{"03", "03", "08"}}},
+		}
+	}
 }
 
 func demoLandmarks() ([]demoLandmark, error) {
@@ -79,19 +112,24 @@ func mustPoint(s string) geo.Point {
 	return p.Point
 }
 
+// demoFarmWorker is the laptop-farm worker of the demo.
+const demoFarmWorker = "w-taylor"
+
 func demoScenarios() []demoScenario {
 	phoenix, shenyang, frankfurt := mustPoint("Phoenix, AZ, US"), mustPoint("Shenyang, CN"), mustPoint("Frankfurt am Main, DE")
 	return []demoScenario{
 		{"w-alex", "Alex Rivera", "Phoenix, AZ, US", "cable", "honest worker in Phoenix on cable (11 ms access)",
-			func(b *latency.Band, l demoLandmark) float64 { return pathMs(b, l.at, phoenix) + 11 }},
+			func(b *latency.Band, l demoLandmark) float64 { return pathMs(b, l.at, phoenix) + 11 }, cleanLaptop, laptopKeyboard},
 		{"w-jordan", "Jordan Lee", "Phoenix, AZ, US", "", "device in Shenyang behind a VPN exiting in Phoenix",
 			func(b *latency.Band, l demoLandmark) float64 {
 				return pathMs(b, l.at, phoenix) + pathMs(b, phoenix, shenyang) + 8
-			}},
+			}, cleanLaptop, laptopKeyboard},
 		{"w-sam", "Sam Ortiz", "Phoenix, AZ, US", "satellite-geo", "honest worker in Phoenix on a geostationary satellite link (600 ms access)",
-			func(b *latency.Band, l demoLandmark) float64 { return pathMs(b, l.at, phoenix) + 600 }},
+			func(b *latency.Band, l demoLandmark) float64 { return pathMs(b, l.at, phoenix) + 600 }, cleanLaptop, laptopKeyboard},
 		{"w-chris", "Chris Novak", "Phoenix, AZ, US", "", "contractor in Frankfurt claiming Phoenix, no VPN",
-			func(b *latency.Band, l demoLandmark) float64 { return pathMs(b, l.at, frankfurt) + 5 }},
+			func(b *latency.Band, l demoLandmark) float64 { return pathMs(b, l.at, frankfurt) + 5 }, cleanLaptop, laptopKeyboard},
+		{demoFarmWorker, "Taylor Brooks", "Phoenix, AZ, US", "cable", "laptop farm: the laptop is in Phoenix on cable; an operator in Shenyang drives it through AnyDesk and a PiKVM",
+			func(b *latency.Band, l demoLandmark) float64 { return pathMs(b, l.at, phoenix) + 11 }, farmLaptop(phoenix, shenyang), xtestKeyboard},
 	}
 }
 
@@ -224,7 +262,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s (%s)\t%s\t%s\n", w.Name, w.ClaimedLocation, accessWords(w.Access), s.story, strings.Join(rtts, ", "))
-		ag, err := newDemoAgent(nw, j, urls, delays, tok, dir, s.workerID, log)
+		ag, err := newDemoAgent(nw, j, urls, delays, tok, dir, s, band, log)
 		if err != nil {
 			return err
 		}
@@ -251,9 +289,19 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	printVerdicts(stdout, vs)
-	if err := demoApplicants(ctx, st, dir, stdout, log); err != nil {
+	corpus, err := demoApplicants(ctx, st, dir, stdout, log)
+	if err != nil {
 		return err
 	}
+	if err := demoHistory(ctx, st, corpus, scen, stdout); err != nil {
+		return err
+	}
+	risks, err := storeRisks(st)(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "\nRisk per worker, every signal fused (docs/risk.md); the laptops' endpoints and typists are simulated (docs/demo.md):")
+	printRisks(stdout, risks, nil)
 	if cfg.Once {
 		return nil
 	}
@@ -261,7 +309,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	ui, err := web.New(withCases(web.Config{Verdicts: an.All, Logger: log, Title: "lagwatch demo", Applicants: st, Auth: authn, Risks: storeRisks(st)}, st, log))
+	ui, err := web.New(withCases(web.Config{Verdicts: an.All, Logger: log, Title: "lagwatch demo", Applicants: st, Auth: authn, Risks: storeRisks(st), Worker: storeWorker(st, nil, log)}, st, log))
 	if err != nil {
 		return err
 	}
@@ -306,18 +354,18 @@ var _ = slog.LevelInfo
 // demoApplicants screens 1,000 applicants from the lab's generator (seed 1,
 // with planted persona rings; docs/lab-rings.md) into the demo's store, so
 // the dashboard's review queue and ring view have something to show.
-func demoApplicants(ctx context.Context, st *store.Store, dir string, stdout io.Writer, log *slog.Logger) error {
+func demoApplicants(ctx context.Context, st *store.Store, dir string, stdout io.Writer, log *slog.Logger) (applicantgen.Corpus, error) {
 	c, err := applicantgen.Generate(applicantgen.Config{N: 1000, Seed: 1})
 	if err != nil {
-		return fmt.Errorf("demo applicants: %w", err)
+		return c, fmt.Errorf("demo applicants: %w", err)
 	}
 	path := filepath.Join(dir, "demo-applicants.csv")
 	if err := writeFileWith(path, func(w io.Writer) error { return importer.WriteCSV(w, c.Applicants) }); err != nil {
-		return fmt.Errorf("demo applicants: %w", err)
+		return c, fmt.Errorf("demo applicants: %w", err)
 	}
 	sc, err := ScreenConfig{MaxFileMB: 64}.open(log, nil)
 	if err != nil {
-		return fmt.Errorf("demo applicants: %w", err)
+		return c, fmt.Errorf("demo applicants: %w", err)
 	}
 	defer sc.Close()
 	for _, w := range c.Workers {
@@ -325,11 +373,11 @@ func demoApplicants(ctx context.Context, st *store.Store, dir string, stdout io.
 	}
 	rep, err := intake.Run(ctx, sc.cfg, st, []string{path})
 	if err != nil {
-		return fmt.Errorf("demo applicants: %w", err)
+		return c, fmt.Errorf("demo applicants: %w", err)
 	}
 	fmt.Fprintf(stdout, "\nApplicants: %d generated applicants screened (%d personas planted in %d rings): %d high, %d review, %d low; %d rings found.\n",
 		rep.Imported, countPersonas(c.Ring), len(c.Rings), rep.Levels["high"], rep.Levels["review"], rep.Levels["low"], rep.Rings)
-	return nil
+	return c, nil
 }
 
 func countPersonas(ring []int) int {
@@ -340,4 +388,78 @@ func countPersonas(ring []int) int {
 		}
 	}
 	return n
+}
+
+// demoHistory gives the workers a past: the farm worker was hired from the
+// highest-scoring generated application in a persona ring, and every worker has fifteen working days of identity-provider
+// sign-ins, generated here: the honest workers' at 08:00–10:00 in
+// Phoenix, the farm worker's at 10:00–12:00 in Shenyang, from the farm's
+// egress address. The sign-ins go through the identity-provider analysis
+// (package idp) and its findings are stored, as `lagwatch idp import`
+// stores them.
+func demoHistory(ctx context.Context, st *store.Store, c applicantgen.Corpus, scen []demoScenario, stdout io.Writer) error {
+	// The ring member whose screening scored highest.
+	hiredFrom, best := "", 0.0
+	for i, a := range c.Applicants {
+		if c.Ring[i] < 0 {
+			continue
+		}
+		rec, err := st.Applicant(ctx, a.ID)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		if hiredFrom == "" || rec.Score > best {
+			hiredFrom, best = a.ID, rec.Score
+		}
+	}
+	if hiredFrom == "" {
+		return errors.New("demo: the generated applicants have no persona ring")
+	}
+	if err := st.LinkWorker(ctx, store.WorkerLink{WorkerID: demoFarmWorker, Kind: store.LinkApplicant, Ref: hiredFrom, AddedAt: time.Now()}); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+
+	phoenix, err := time.LoadLocation("America/Phoenix")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	today := time.Now().In(phoenix)
+	var signIns []idp.SignIn
+	var workers []idp.Worker
+	for j, s := range scen {
+		p, err := place.Resolve(s.claim)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		workers = append(workers, idp.Worker{ID: s.workerID, Logins: []string{s.workerID}, TZ: phoenix, Claimed: p.Point, HasClaim: true})
+		zone, ip := phoenix, netip.AddrFrom4([4]byte{198, 51, 100, byte(10 + j)})
+		if s.workerID == demoFarmWorker {
+			zone, ip = shanghai, netip.MustParseAddr("203.0.113.77")
+		}
+		for d := 1; d <= 21; d++ {
+			day := today.AddDate(0, 0, -d)
+			if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+				continue
+			}
+			hour := 8 + d%2 // the working day's first sign-in
+			if zone == shanghai {
+				hour += 2
+			}
+			local := time.Date(day.Year(), day.Month(), day.Day(), hour, 7*j, 0, 0, zone)
+			signIns = append(signIns, idp.SignIn{At: local.UTC(), User: s.workerID, IP: ip, Success: true, Source: "okta",
+				RecordID: fmt.Sprintf("demo-%s-%d", s.workerID, d)})
+		}
+	}
+	findings := idp.Analyze(signIns, workers, idp.DefaultConfig())
+	n, err := saveFindings(ctx, st, findings)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fmt.Fprintf(stdout, "\nHistory: %s was hired from applicant %s (a planted persona-ring member); %d generated sign-ins gave %d identity-provider finding(s), %d stored.\n",
+		demoFarmWorker, hiredFrom, len(signIns), len(findings), n)
+	return nil
 }

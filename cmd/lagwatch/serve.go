@@ -16,6 +16,7 @@ import (
 
 	"github.com/lagwatch/lagwatch/internal/analyze"
 	"github.com/lagwatch/lagwatch/internal/cases"
+	"github.com/lagwatch/lagwatch/internal/dossier"
 	"github.com/lagwatch/lagwatch/internal/hiring"
 	"github.com/lagwatch/lagwatch/internal/hiring/importer"
 	"github.com/lagwatch/lagwatch/internal/ingest"
@@ -170,7 +171,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serve: %w", err)
 	}
 	ui, err := web.New(withCases(web.Config{Verdicts: an.All, Logger: log.With("part", "web"), IPCityCredit: len(cfg.MMDB) > 0,
-		Applicants: st, Import: importApplicants, Auth: authn, Risks: storeRisks(st)}, st, log))
+		Applicants: st, Import: importApplicants, Auth: authn, Risks: storeRisks(st), Worker: storeWorker(st, loc, log)}, st, log))
 	if err != nil {
 		return err
 	}
@@ -284,6 +285,18 @@ func loadCalibration(path string) (*latency.Calibration, error) {
 func storeRisks(st riskfeed.Store) web.RisksFunc {
 	return func(ctx context.Context) ([]risk.Risk, error) {
 		return riskfeed.Risks(ctx, st, nil, 7*24*time.Hour, risk.DefaultConfig())
+	}
+}
+
+// storeWorker reads a worker's evidence file of the last week (package
+// dossier) for the dashboard's worker page and case reports.
+func storeWorker(st dossier.Store, loc *ipgeo.Locator, log *slog.Logger) web.WorkerFunc {
+	return func(ctx context.Context, id string) (report.Case, error) {
+		band, err := latency.DefaultBand()
+		if err != nil {
+			return report.Case{}, err
+		}
+		return dossier.Worker(ctx, st, dossier.Config{Band: band, Locator: loc, Logger: log}, id)
 	}
 }
 
