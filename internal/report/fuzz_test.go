@@ -43,6 +43,11 @@ func FuzzHTML(f *testing.F) {
 	f.Add("</text></svg>", "]]>&amp;", "\x00\xff", math.NaN(), -1.0, 91.0, 181.0, math.Inf(1), 2.0)
 	f.Add("", "", "", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 	f.Fuzz(func(t *testing.T, landmark, place, text string, rttMs, threshold, lat, lon, added, share float64) {
+		// A marker the page never writes on its own, so that finding
+		// marker+input in the page means the input went in unescaped
+		// (a bare "<" or "<svg" is in every page anyway).
+		const mark = "QZXJ"
+		landmark, place, text = mark+landmark, mark+place, mark+text
 		c := laptopFarmCase()
 		c.RTT = c.RTT[:1]
 		c.RTT[0].Landmark, c.RTT[0].Place, c.RTT[0].ThresholdMs = landmark, place, threshold
@@ -61,6 +66,7 @@ func FuzzHTML(f *testing.F) {
 		checkSVGs(t, page)
 		for _, in := range []string{landmark, place, text} {
 			if strings.Contains(in, "<") && strings.Contains(page, in) {
+				// in starts with mark, so only the input itself can put it here.
 				t.Fatalf("input %q reached the page unescaped", in)
 			}
 		}
