@@ -309,7 +309,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	ui, err := web.New(withCases(web.Config{Verdicts: an.All, Logger: log, Title: "lagwatch demo", Applicants: st, Auth: authn, Risks: storeRisks(st), Worker: storeWorker(st, nil, log)}, st, log))
+	worker, err := storeWorker(st, nil, log)
+	if err != nil {
+		return err
+	}
+	ui, err := web.New(withCases(web.Config{Verdicts: an.All, Logger: log, Title: "lagwatch demo", Applicants: st, Auth: authn, Risks: storeRisks(st), Worker: worker}, st, log))
 	if err != nil {
 		return err
 	}

@@ -170,8 +170,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	worker, err := storeWorker(st, loc, log)
+	if err != nil {
+		return err
+	}
 	ui, err := web.New(withCases(web.Config{Verdicts: an.All, Logger: log.With("part", "web"), IPCityCredit: len(cfg.MMDB) > 0,
-		Applicants: st, Import: importApplicants, Auth: authn, Risks: storeRisks(st), Worker: storeWorker(st, loc, log)}, st, log))
+		Applicants: st, Import: importApplicants, Auth: authn, Risks: storeRisks(st), Worker: worker}, st, log))
 	if err != nil {
 		return err
 	}
@@ -290,14 +294,15 @@ func storeRisks(st riskfeed.Store) web.RisksFunc {
 
 // storeWorker reads a worker's evidence file of the last week (package
 // dossier) for the dashboard's worker page and case reports.
-func storeWorker(st dossier.Store, loc *ipgeo.Locator, log *slog.Logger) web.WorkerFunc {
-	return func(ctx context.Context, id string) (report.Case, error) {
-		band, err := latency.DefaultBand()
-		if err != nil {
-			return report.Case{}, err
-		}
-		return dossier.Worker(ctx, st, dossier.Config{Band: band, Locator: loc, Logger: log}, id)
+func storeWorker(st dossier.Store, loc *ipgeo.Locator, log *slog.Logger) (web.WorkerFunc, error) {
+	band, err := latency.DefaultBand()
+	if err != nil {
+		return nil, err
 	}
+	cfg := dossier.Config{Band: band, Locator: loc, Logger: log}
+	return func(ctx context.Context, id string) (report.Case, error) {
+		return dossier.Worker(ctx, st, cfg, id)
+	}, nil
 }
 
 // caseStore is what the dashboard's case pages need of a store; both
