@@ -180,6 +180,7 @@ type viewer struct {
 	Rings      bool // may see rings
 	Decide     bool // may record decisions
 	Risks      bool // the risk page is served
+	Alerts     bool // the alert pages are served
 	Cases      bool // the case pages are served and may be read
 	WorkCases  bool // cases may be opened and changed
 }
@@ -188,10 +189,10 @@ type viewer struct {
 func (h *Handler) viewerOf(r *http.Request) viewer {
 	id, ok := auth.IdentityFrom(r.Context())
 	if h.cfg.Auth == nil || !ok {
-		return viewer{Devices: true, Applicants: true, Rings: true, Decide: true, Risks: h.cfg.Risks != nil,
+		return viewer{Devices: true, Applicants: true, Rings: true, Decide: true, Risks: h.cfg.Risks != nil, Alerts: h.cfg.Alerts != nil,
 			Cases: h.cfg.Cases != nil, WorkCases: h.cfg.Cases != nil}
 	}
-	return viewer{Risks: h.cfg.Risks != nil, Auth: true, Cases: h.cfg.Cases != nil && id.Role.Can(auth.ViewCases),
+	return viewer{Risks: h.cfg.Risks != nil, Alerts: h.cfg.Alerts != nil, Auth: true, Cases: h.cfg.Cases != nil && id.Role.Can(auth.ViewCases),
 		WorkCases: h.cfg.Cases != nil && id.Role.Can(auth.WorkCases), Name: id.Name, Role: string(id.Role), Devices: id.Role.Can(auth.ViewDevices),
 		Applicants: id.Role.Can(auth.ViewApplicants), Rings: id.Role.Can(auth.ViewRings), Decide: id.Role.Can(auth.DecideApplicants)}
 }

@@ -45,8 +45,11 @@ func authServer(t *testing.T) (string, *web.Handler, *store.Store) {
 		t.Fatal(err)
 	}
 	pdf := func(context.Context, []byte) ([]byte, error) { return []byte("%PDF-1.4\n"), nil }
+	if raised := seedAlerts(t, st); raised[0].ID != "risk-1" {
+		t.Fatalf("first seeded alert is %s, want risk-1", raised[0].ID)
+	}
 	h, err := web.New(web.Config{Verdicts: noVerdicts, Applicants: st, Import: imp, Auth: a, Risks: fixedRisks, Worker: fixedWorker,
-		Cases: svc, CaseStore: st, ReportPDF: pdf})
+		Cases: svc, CaseStore: st, ReportPDF: pdf, Alerts: alertService(t, st)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,6 +109,13 @@ var access = map[string][]auth.Role{
 	"POST /cases/{id}/notes":                 {auth.Admin, auth.Analyst},
 	"GET /cases/{id}/report":                 {auth.Admin, auth.Analyst, auth.Auditor},
 	"GET /cases/{id}/report.pdf":             {auth.Admin, auth.Analyst, auth.Auditor},
+	"GET /alerts":                            {auth.Admin, auth.Analyst, auth.Auditor},
+	"GET /alerts/{id}":                       {auth.Admin, auth.Analyst, auth.Auditor},
+	"POST /alerts/{id}/case":                 {auth.Admin, auth.Analyst},
+	"POST /alerts/{id}/suppress":             {auth.Admin, auth.Analyst},
+	"GET /api/v1/alerts":                     {auth.Admin, auth.Analyst, auth.Auditor},
+	"GET /api/v1/alerts/{id}":                {auth.Admin, auth.Analyst, auth.Auditor},
+	"POST /api/v1/alerts/{id}/case":          {auth.Admin, auth.Analyst},
 }
 
 // request builds a valid request for a route pattern.
@@ -118,6 +128,9 @@ func request(t *testing.T, base, pattern string) *http.Request {
 	}
 	if strings.HasPrefix(path, "/workers/") || strings.HasPrefix(path, "/api/v1/workers/") {
 		path = strings.Replace(path, "{id}", "w-farm", 1)
+	}
+	if strings.HasPrefix(path, "/alerts/") || strings.HasPrefix(path, "/api/v1/alerts/") {
+		path = strings.Replace(path, "{id}", "risk-1", 1) // authServer stores alert risk-1
 	}
 	if strings.HasPrefix(path, "/cases/") {
 		path = strings.Replace(path, "{id}", "1", 1) // authServer opens case 1
@@ -139,6 +152,8 @@ func request(t *testing.T, base, pattern string) *http.Request {
 		body, ctype = url.Values{"assignee": {"ana"}}.Encode(), "application/x-www-form-urlencoded"
 	case "POST /cases/{id}/status":
 		body, ctype = url.Values{"status": {"investigating"}}.Encode(), "application/x-www-form-urlencoded"
+	case "POST /alerts/{id}/suppress":
+		body, ctype = url.Values{"rule": {"*"}, "days": {"1"}, "reason": {"route test"}}.Encode(), "application/x-www-form-urlencoded"
 	case "POST /cases/{id}/notes":
 		body, ctype = url.Values{"text": {"seen"}}.Encode(), "application/x-www-form-urlencoded"
 	case "POST /login":

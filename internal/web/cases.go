@@ -156,8 +156,7 @@ func (h *Handler) casesView(r *http.Request) (casesPage, int, error) {
 		return p, http.StatusInternalServerError, err
 	}
 	for _, c := range cs {
-		p.Rows = append(p.Rows, caseRow{ID: c.ID, Title: c.Title, Subject: c.Subject.String(), Badge: caseBadge(c.Status),
-			Assignee: c.Assignee, Opened: stampOf(c.OpenedAt, ""), Updated: stampOf(c.UpdatedAt, "")})
+		p.Rows = append(p.Rows, caseRowOf(c))
 	}
 	if len(cs) == casesPageSize {
 		v := url.Values{"before": {strconv.FormatInt(cs[len(cs)-1].ID, 10)}}
@@ -167,6 +166,12 @@ func (h *Handler) casesView(r *http.Request) (casesPage, int, error) {
 		p.Next = v.Encode()
 	}
 	return p, http.StatusOK, nil
+}
+
+// caseRowOf is how a case is listed.
+func caseRowOf(c store.Case) caseRow {
+	return caseRow{ID: c.ID, Title: c.Title, Subject: c.Subject.String(), Badge: caseBadge(c.Status),
+		Assignee: c.Assignee, Opened: stampOf(c.OpenedAt, ""), Updated: stampOf(c.UpdatedAt, "")}
 }
 
 func (h *Handler) serveCases(w http.ResponseWriter, r *http.Request) {

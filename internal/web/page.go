@@ -26,6 +26,8 @@ type page struct {
 	Nav bool
 	// Who is the signed-in user, when auth is on.
 	Who viewer
+	// Over is the newest alerts and the riskiest workers, when served.
+	Over overview
 }
 
 type row struct {

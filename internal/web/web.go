@@ -61,6 +61,10 @@ type Config struct {
 	// CaseStore is where the case pages read cases, notes and the audit
 	// log, and record report exports; required with Cases.
 	CaseStore CaseStore
+	// Alerts, when set, adds the alert pages (/alerts and below) and their
+	// API, and the newest alerts on the overview. With Cases, an alert
+	// opens a case carrying its cited evidence.
+	Alerts Alerts
 	// ReportPDF, when set with Cases, adds the PDF export of the case
 	// report (GET /cases/{id}/report.pdf). Nil serves no PDF export.
 	ReportPDF ReportPDFFunc
@@ -119,6 +123,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Worker != nil {
 		h.routeWorkers()
 	}
+	if cfg.Alerts != nil {
+		h.routeAlerts()
+	}
 	return h, nil
 }
 
@@ -149,8 +156,13 @@ func (h *Handler) serveDashboard(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, false, "list verdicts", err)
 		return
 	}
+	p := newPage(h.cfg, h.viewerOf(r), sorted(dvs))
+	if p.Over, err = h.overviewOf(r.Context()); err != nil {
+		h.fail(w, r, false, "read alerts and risks", err)
+		return
+	}
 	var buf bytes.Buffer
-	if err := h.page.ExecuteTemplate(&buf, "index.html", newPage(h.cfg, h.viewerOf(r), sorted(dvs))); err != nil {
+	if err := h.page.ExecuteTemplate(&buf, "index.html", p); err != nil {
 		h.fail(w, r, false, "render dashboard", err)
 		return
 	}

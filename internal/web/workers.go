@@ -34,7 +34,13 @@ type workerPage struct {
 	LogOdds  string
 	CanCases bool // case pages exist and the viewer may open one
 	Subject  string
+	// Alerts are the worker's newest alerts, when Config.Alerts is set.
+	Alerts    []alertRow
+	HasAlerts bool
 }
+
+// workerAlerts is how many of a worker's newest alerts the page lists.
+const workerAlerts = 20
 
 // maxWorkerID bounds the worker ID in a path.
 const maxWorkerID = 256
@@ -64,6 +70,16 @@ func (h *Handler) workerView(r *http.Request) (workerPage, error) {
 		}
 		if ok {
 			p.HasRisk, p.Risk, p.raw, p.LogOdds = true, rowOf(rk), rk, fmt.Sprintf("%+.1f", rk.LogOdds)
+		}
+	}
+	if h.cfg.Alerts != nil {
+		p.HasAlerts = true
+		as, err := h.cfg.Alerts.Newest(r.Context(), risk.Worker(id), workerAlerts)
+		if err != nil {
+			return workerPage{}, err
+		}
+		for _, a := range as {
+			p.Alerts = append(p.Alerts, h.alertRowOf(a))
 		}
 	}
 	return p, nil
