@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lagwatch/lagwatch/internal/alerts"
 	"github.com/lagwatch/lagwatch/internal/analyze"
 	"github.com/lagwatch/lagwatch/internal/dossier"
 	"github.com/lagwatch/lagwatch/internal/ingest"
@@ -53,6 +54,7 @@ type appStore interface {
 	web.Applicants
 	riskfeed.Store
 	dossier.Store
+	alerts.Store
 	Close() error
 }
 

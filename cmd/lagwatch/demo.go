@@ -17,6 +17,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/lagwatch/lagwatch/internal/alerts"
 	"github.com/lagwatch/lagwatch/internal/analyze"
 	"github.com/lagwatch/lagwatch/internal/geo"
 	"github.com/lagwatch/lagwatch/internal/hiring/importer"
@@ -29,6 +30,7 @@ import (
 	"github.com/lagwatch/lagwatch/internal/latency"
 	"github.com/lagwatch/lagwatch/internal/netpath"
 	"github.com/lagwatch/lagwatch/internal/place"
+	"github.com/lagwatch/lagwatch/internal/risk"
 	"github.com/lagwatch/lagwatch/internal/store"
 	"github.com/lagwatch/lagwatch/internal/web"
 )
@@ -296,12 +298,23 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := demoHistory(ctx, st, corpus, scen, stdout); err != nil {
 		return err
 	}
-	risks, err := storeRisks(st)(ctx)
+	rc := risk.DefaultConfig()
+	risks, err := storeRisks(st, rc)(ctx)
+	if err != nil {
+		return err
+	}
+	// The agents keep reporting while the dashboard runs, so alerts are
+	// evaluated every minute rather than serve's default interval.
+	al, err := alerts.New(ctx, st, alerts.Config{Risk: &rc, Interval: time.Minute, Logger: log.With("part", "alerts")})
+	if err != nil {
+		return err
+	}
+	raised, err := al.Evaluate(ctx)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "\nRisk per worker, every signal fused (docs/risk.md); the laptops' endpoints and typists are simulated (docs/demo.md):")
-	printRisks(stdout, risks, nil)
+	printRisks(stdout, risks, raised)
 	if cfg.Once {
 		return nil
 	}
@@ -313,7 +326,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	ui, err := web.New(withCases(web.Config{Verdicts: an.All, Logger: log, Title: "lagwatch demo", Applicants: st, Auth: authn, Risks: storeRisks(st), Worker: worker}, st, log))
+	ui, err := web.New(withCases(web.Config{Verdicts: an.All, Logger: log, Title: "lagwatch demo", Applicants: st, Auth: authn, Risks: storeRisks(st, rc), Worker: worker, Alerts: al}, st, log))
 	if err != nil {
 		return err
 	}
@@ -324,6 +337,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	uiSrv := &http.Server{Handler: ui, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "\ndashboard: http://%s/ (agents keep reporting; Ctrl-C to stop); review queue: http://%s/applicants\n", uln.Addr(), uln.Addr())
 	wg.Go(func() { uiSrv.Serve(uln) })
+	wg.Go(func() { al.Run(ctx) })
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

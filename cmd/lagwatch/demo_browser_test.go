@@ -229,4 +229,53 @@ func TestBrowserDemoFarmWorker(t *testing.T) {
 	if total := bnd.Dx() * bnd.Dy(); dark < total/200 {
 		t.Errorf("page 1 of the case PDF is almost blank: %d of %d pixels dark", dark, total)
 	}
+
+	// The overview lists the newest alerts: the farm worker's, and no
+	// honest worker's. One opens a case carrying the alert's evidence.
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(`#alerts`),
+	); err != nil {
+		t.Fatalf("open the overview: %v", err)
+	}
+	alertRows, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#alerts tbody tr")].map(r => r.innerText)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(alertRows) == 0 {
+		t.Fatal("the overview lists no alert")
+	}
+	for _, r := range alertRows {
+		if !strings.Contains(r, demoFarmWorker) {
+			t.Errorf("the overview lists an alert on someone else than %s: %q", demoFarmWorker, r)
+		}
+	}
+	shot("dashboard-overview.png")
+	if err := chromedp.Do(bctx,
+		chromedp.Click(`#alerts tbody tr a[href^="alerts/"]`),
+		chromedp.WaitVisible(`#alert-evidence`),
+	); err != nil {
+		t.Fatalf("open an alert from the overview: %v", err)
+	}
+	cited, err := chromedp.Run(bctx, chromedp.Text(`#alert-evidence`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(cited, "endpoint.ip-kvm") {
+		t.Errorf("the alert does not cite the IP-KVM:\n%s", cited)
+	}
+	shot("dashboard-alert.png")
+	if err := chromedp.Do(bctx,
+		chromedp.Click(`#open-alert-case`),
+		chromedp.WaitVisible(`textarea[name="text"]`),
+	); err != nil {
+		t.Fatalf("open a case from the alert: %v", err)
+	}
+	caseText, err = chromedp.Run(bctx, chromedp.Text(`main`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(caseText, "endpoint.ip-kvm") || !strings.Contains(caseText, "rule ") {
+		t.Errorf("the case opened from the alert does not carry its evidence and summary:\n%s", caseText)
+	}
 }

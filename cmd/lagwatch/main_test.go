@@ -90,15 +90,16 @@ func TestRunErrors(t *testing.T) {
 		{[]string{"token", "create", "-worker", "nobody", "-data-dir", "DIR"}, "worker nobody"},
 		{[]string{"serve", "-landmark", "us-west", "-landmark-location", "Los Angeles, CA, US", "-data-dir", "DIR"}, "-tls-cert"},
 		{[]string{"serve", "-landmark", "", "-data-dir", "DIR"}, "-landmark: required"},
+		{[]string{"serve", "-landmark", "us-west", "-landmark-location", "Los Angeles, CA, US", "-insecure-http", "-data-dir", "DIR", "-alert-interval", "10ms"}, "-alert-interval: want at least 1s"},
+		{[]string{"serve", "-landmark", "us-west", "-landmark-location", "Los Angeles, CA, US", "-insecure-http", "-data-dir", "DIR", "-siem-webhook", "https://siem.example/hook"}, "-siem-webhook and -siem-webhook-secret-file go together"},
+		{[]string{"serve", "-landmark", "us-west", "-landmark-location", "Los Angeles, CA, US", "-insecure-http", "-data-dir", "DIR", "-risk-config", "DIR/none.json"}, "-risk-config"},
 		{[]string{"demo", "-duration", "1s"}, "-duration"},
 		{[]string{"lab", "rtt"}, "-pings is required"},
 	}
 	for _, tt := range tests {
 		dir := t.TempDir()
 		for i, a := range tt.args {
-			if a == "DIR" {
-				tt.args[i] = dir
-			}
+			tt.args[i] = strings.ReplaceAll(a, "DIR", dir)
 		}
 		var out, errb bytes.Buffer
 		err := run(t.Context(), tt.args, &out, &errb)

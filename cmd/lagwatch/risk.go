@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/lagwatch/lagwatch/internal/alerts"
 	"github.com/lagwatch/lagwatch/internal/risk"
 	"github.com/lagwatch/lagwatch/internal/riskfeed"
 	"github.com/lagwatch/lagwatch/internal/siem"
@@ -115,35 +116,60 @@ func sendAlerts(ctx context.Context, alerts []risk.Alert, syslogAddr, webhook, s
 	if len(alerts) == 0 {
 		return nil
 	}
-	if syslogAddr != "" {
-		network, addr, ok := strings.Cut(syslogAddr, "://")
-		if !ok || (network != "udp" && network != "tcp" && network != "tls") || addr == "" {
-			return fmt.Errorf("-siem-syslog %q: want udp://host:port, tcp://host:port or tls://host:port", syslogAddr)
-		}
-		w, err := siem.Dial(ctx, network, addr, siem.SyslogConfig{Format: siem.FormatCEF})
-		if err != nil {
-			return fmt.Errorf("-siem-syslog: %w", err)
-		}
-		defer w.Close()
-		for _, a := range alerts {
-			if err := w.Write(ctx, a); err != nil {
-				return fmt.Errorf("-siem-syslog: alert %s: %w", a.ID, err)
-			}
-		}
+	sinks, closeSinks, err := openSinks(ctx, syslogAddr, webhook, secretFile)
+	if err != nil {
+		return err
 	}
-	if webhook != "" {
-		secret, err := os.ReadFile(secretFile)
-		if err != nil {
-			return fmt.Errorf("-siem-webhook-secret-file: %w", err)
-		}
-		hook := &siem.Webhook{URL: webhook, Secret: []byte(strings.TrimSpace(string(secret)))}
-		for _, a := range alerts {
-			if err := hook.Send(ctx, a); err != nil {
-				return fmt.Errorf("-siem-webhook: alert %s: %w", a.ID, err)
+	defer closeSinks()
+	for _, a := range alerts {
+		for _, s := range sinks {
+			if err := s.Send(ctx, a); err != nil {
+				return fmt.Errorf("alert %s: %w", a.ID, err)
 			}
 		}
 	}
 	return nil
+}
+
+// openSinks connects to the SIEM targets given: CEF over syslog at
+// syslogAddr (udp://, tcp:// or tls://host:port) and OCSF JSON to the
+// webhook URL, signed with the secret in secretFile. Either may be "".
+// The returned func closes them.
+func openSinks(ctx context.Context, syslogAddr, webhook, secretFile string) ([]alerts.Sink, func(), error) {
+	var sinks []alerts.Sink
+	closeAll := func() {}
+	if syslogAddr != "" {
+		network, addr, ok := strings.Cut(syslogAddr, "://")
+		if !ok || (network != "udp" && network != "tcp" && network != "tls") || addr == "" {
+			return nil, nil, fmt.Errorf("-siem-syslog %q: want udp://host:port, tcp://host:port or tls://host:port", syslogAddr)
+		}
+		w, err := siem.Dial(ctx, network, addr, siem.SyslogConfig{Format: siem.FormatCEF})
+		if err != nil {
+			return nil, nil, fmt.Errorf("-siem-syslog: %w", err)
+		}
+		sinks = append(sinks, alerts.SinkFunc(func(ctx context.Context, a risk.Alert) error {
+			if err := w.Write(ctx, a); err != nil {
+				return fmt.Errorf("-siem-syslog: %w", err)
+			}
+			return nil
+		}))
+		closeAll = func() { w.Close() }
+	}
+	if webhook != "" {
+		secret, err := os.ReadFile(secretFile)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("-siem-webhook-secret-file: %w", err)
+		}
+		hook := &siem.Webhook{URL: webhook, Secret: []byte(strings.TrimSpace(string(secret)))}
+		sinks = append(sinks, alerts.SinkFunc(func(ctx context.Context, a risk.Alert) error {
+			if err := hook.Send(ctx, a); err != nil {
+				return fmt.Errorf("-siem-webhook: %w", err)
+			}
+			return nil
+		}))
+	}
+	return sinks, closeAll, nil
 }
 
 func printRisks(w io.Writer, risks []risk.Risk, alerts []risk.Alert) {

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lagwatch/lagwatch/internal/alerts"
 	"github.com/lagwatch/lagwatch/internal/analyze"
 	"github.com/lagwatch/lagwatch/internal/cases"
 	"github.com/lagwatch/lagwatch/internal/dossier"
@@ -47,7 +48,43 @@ type ServeConfig struct {
 	MMDB             []string      // optional DB-IP city mmdb files
 	Window           time.Duration // how far back RTT samples count
 	Retention        time.Duration // samples older than this are deleted
+	Alerts           AlertConfig
 	LogLevel         string
+}
+
+// AlertConfig is how serve raises and exports alerts.
+type AlertConfig struct {
+	RiskConfig        string        // risk configuration JSON (docs/risk.md); default weights and rules when ""
+	Interval          time.Duration // time between alert evaluations
+	SIEMSyslog        string        // CEF over syslog target; none when ""
+	SIEMWebhook       string        // OCSF webhook URL; none when ""
+	SIEMWebhookSecret string        // file holding the webhook's HMAC secret
+}
+
+func (c *AlertConfig) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.RiskConfig, "risk-config", os.Getenv("LAGWATCH_RISK_CONFIG"), "risk configuration JSON: detector weights, levels and alert rules (docs/risk.md); defaults when absent (env LAGWATCH_RISK_CONFIG)")
+	fs.DurationVar(&c.Interval, "alert-interval", durationEnvOr("LAGWATCH_ALERT_INTERVAL", alerts.DefaultInterval), "time between alert evaluations of every worker's risk (env LAGWATCH_ALERT_INTERVAL)")
+	fs.StringVar(&c.SIEMSyslog, "siem-syslog", os.Getenv("LAGWATCH_SIEM_SYSLOG"), "send alerts as CEF over syslog: udp://host:514, tcp://host:601 or tls://host:6514 (env LAGWATCH_SIEM_SYSLOG)")
+	fs.StringVar(&c.SIEMWebhook, "siem-webhook", os.Getenv("LAGWATCH_SIEM_WEBHOOK"), "POST alerts as OCSF JSON to this URL, signed (docs/siem-export.md; env LAGWATCH_SIEM_WEBHOOK)")
+	fs.StringVar(&c.SIEMWebhookSecret, "siem-webhook-secret-file", os.Getenv("LAGWATCH_SIEM_WEBHOOK_SECRET_FILE"), "file holding the webhook's HMAC secret (required with -siem-webhook)")
+}
+
+func (c AlertConfig) validate() error {
+	if c.Interval < alerts.MinInterval {
+		return fmt.Errorf("-alert-interval: want at least %v", alerts.MinInterval)
+	}
+	if (c.SIEMWebhook == "") != (c.SIEMWebhookSecret == "") {
+		return errors.New("-siem-webhook and -siem-webhook-secret-file go together")
+	}
+	return nil
+}
+
+// riskConfig loads the risk configuration, or returns the default.
+func (c AlertConfig) riskConfig() (risk.Config, error) {
+	if c.RiskConfig == "" {
+		return risk.DefaultConfig(), nil
+	}
+	return openList(c.RiskConfig, "risk-config", risk.ParseConfig)
 }
 
 func (c *ServeConfig) register(fs *flag.FlagSet) {
@@ -68,6 +105,7 @@ func (c *ServeConfig) register(fs *flag.FlagSet) {
 	c.Screen.register(fs, false)
 	fs.DurationVar(&c.Window, "window", durationEnvOr("LAGWATCH_WINDOW", 24*time.Hour), "how far back RTT samples count in a verdict")
 	fs.DurationVar(&c.Retention, "retention", durationEnvOr("LAGWATCH_RETENTION", 30*24*time.Hour), "RTT samples older than this are deleted")
+	c.Alerts.register(fs)
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LAGWATCH_LOG_LEVEL", "info"), "debug, info, warn or error")
 }
 
@@ -92,6 +130,12 @@ func (c ServeConfig) validate() error {
 	}
 	if c.Retention < c.Window {
 		return fmt.Errorf("-retention: want at least -window (%s)", c.Window)
+	}
+	if err := c.Alerts.validate(); err != nil {
+		return err
+	}
+	if _, err := c.Alerts.riskConfig(); err != nil {
+		return err
 	}
 	return nil
 }
@@ -174,8 +218,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	rc, err := cfg.Alerts.riskConfig()
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	sinks, closeSinks, err := openSinks(ctx, cfg.Alerts.SIEMSyslog, cfg.Alerts.SIEMWebhook, cfg.Alerts.SIEMWebhookSecret)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer closeSinks()
+	al, err := alerts.New(ctx, st, alerts.Config{Risk: &rc, Interval: cfg.Alerts.Interval, Sinks: sinks, Logger: log.With("part", "alerts")})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	ui, err := web.New(withCases(web.Config{Verdicts: an.All, Logger: log.With("part", "web"), IPCityCredit: len(cfg.MMDB) > 0,
-		Applicants: st, Import: importApplicants, Auth: authn, Risks: storeRisks(st), Worker: worker}, st, log))
+		Applicants: st, Import: importApplicants, Auth: authn, Risks: storeRisks(st, rc), Worker: worker, Alerts: al}, st, log))
 	if err != nil {
 		return err
 	}
@@ -206,7 +263,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return ingestSrv.Serve(ln)
 		}
 		return ingestSrv.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
-	}, func() error { return uiSrv.Serve(uln) }, []*http.Server{ingestSrv, uiSrv}, func(ctx context.Context) { retain(ctx, st, cfg.Retention, log) })
+	}, func() error { return uiSrv.Serve(uln) }, []*http.Server{ingestSrv, uiSrv}, func(ctx context.Context) {
+		var wg sync.WaitGroup
+		wg.Go(func() { retain(ctx, st, cfg.Retention, log) })
+		wg.Go(func() { al.Run(ctx) })
+		wg.Wait()
+	})
 }
 
 // serveUntilDone runs the servers and the background job until ctx ends or a
@@ -284,11 +346,11 @@ func loadCalibration(path string) (*latency.Calibration, error) {
 	return c, nil
 }
 
-// storeRisks fuses the last week of every worker's stored evidence with the
-// default weights, for the dashboard's risk page.
-func storeRisks(st riskfeed.Store) web.RisksFunc {
+// storeRisks fuses the last week of every worker's stored evidence with
+// cfg, for the dashboard's overview, risk and worker pages.
+func storeRisks(st riskfeed.Store, cfg risk.Config) web.RisksFunc {
 	return func(ctx context.Context) ([]risk.Risk, error) {
-		return riskfeed.Risks(ctx, st, nil, 7*24*time.Hour, risk.DefaultConfig())
+		return riskfeed.Risks(ctx, st, nil, alerts.DefaultWindow, cfg)
 	}
 }
 
