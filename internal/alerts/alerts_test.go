@@ -50,11 +50,15 @@ func openStore(t *testing.T) *store.Store {
 	return st
 }
 
-// riskConfig is the default weights and rules with even prior odds, so
-// that two imported findings make a high risk.
+// riskConfig is the default weights with even prior odds, so that two
+// imported findings make a high risk, and two rules that both fire on it.
 func riskConfig() *risk.Config {
 	c := risk.DefaultConfig()
 	c.PriorOdds = 1
+	c.Rules = []risk.Rule{
+		{Name: "high-risk", MinLevel: risk.LevelHigh, MinSignals: 2},
+		{Name: "watch", MinLevel: risk.LevelWatch, MinSignals: 2},
+	}
 	return &c
 }
 

@@ -21,6 +21,10 @@ type Rule struct {
 	// MinLevel is the lowest level that fires ("watch" or "high"; ""
 	// any level).
 	MinLevel string `json:"min_level,omitempty"`
+	// MaxLevel is the highest level that fires ("" any level): a rule for
+	// the review queue can leave high risks to a paging rule, so that one
+	// risk does not raise both.
+	MaxLevel string `json:"max_level,omitempty"`
 	// MinLogOdds, when set, is the lowest posterior log2-odds that fires.
 	MinLogOdds *float64 `json:"min_log_odds,omitempty"`
 	// MinSignals is the fewest independent signals ([Risk.Signals]).
@@ -36,12 +40,13 @@ type Rule struct {
 //     no single detector alone pages anyone;
 //   - "ip-kvm": a strong IP-KVM hardware match at level watch or above,
 //     which merits a look on its own;
-//   - "watch": level watch with at least 2 signals, for the review queue.
+//   - "watch": level watch (not high) with at least 2 signals, for the
+//     review queue.
 func DefaultRules() []Rule {
 	return []Rule{
 		{Name: "high-risk", MinLevel: LevelHigh, MinSignals: 2},
 		{Name: "ip-kvm", MinLevel: LevelWatch, Detectors: []string{"endpoint.ip-kvm"}},
-		{Name: "watch", MinLevel: LevelWatch, MinSignals: 2},
+		{Name: "watch", MinLevel: LevelWatch, MaxLevel: LevelWatch, MinSignals: 2},
 	}
 }
 
@@ -52,6 +57,11 @@ func (r Rule) validate(field string) error {
 	}
 	if r.MinLevel != "" && levelRank(r.MinLevel) < 0 {
 		errs = append(errs, fmt.Errorf("%s.min_level: must be clear, watch, high or empty, not %q", field, r.MinLevel))
+	}
+	if r.MaxLevel != "" && levelRank(r.MaxLevel) < 0 {
+		errs = append(errs, fmt.Errorf("%s.max_level: must be clear, watch, high or empty, not %q", field, r.MaxLevel))
+	} else if r.MaxLevel != "" && r.MinLevel != "" && levelRank(r.MaxLevel) < levelRank(r.MinLevel) {
+		errs = append(errs, fmt.Errorf("%s.max_level: %q is below min_level %q", field, r.MaxLevel, r.MinLevel))
 	}
 	if r.MinLogOdds != nil && !(math.Abs(*r.MinLogOdds) <= maxLevelBits) {
 		errs = append(errs, fmt.Errorf("%s.min_log_odds: must be within ±%g bits, not %g", field, maxLevelBits, *r.MinLogOdds))
@@ -68,6 +78,9 @@ func (r Rule) validate(field string) error {
 // matches reports whether r fires for k, and the contributions it cites.
 func (r *Rule) matches(k *Risk) ([]Contribution, bool) {
 	if r.MinLevel != "" && levelRank(k.Level) < levelRank(r.MinLevel) {
+		return nil, false
+	}
+	if r.MaxLevel != "" && levelRank(k.Level) > levelRank(r.MaxLevel) {
 		return nil, false
 	}
 	if r.MinLogOdds != nil && k.LogOdds < *r.MinLogOdds {

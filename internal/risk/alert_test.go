@@ -41,8 +41,12 @@ func TestAlertRules(t *testing.T) {
 			t.Errorf("alert %+v: want 2 cites, a summary and an id", al)
 		}
 	}
-	if !equal(rules, []string{"high-risk", "watch"}) {
-		t.Errorf("rules fired = %v, want [high-risk watch]", rules)
+	if !equal(rules, []string{"high-risk"}) {
+		t.Errorf("rules fired = %v, want [high-risk]: the watch rule leaves high risks to it", rules)
+	}
+	// Two signals at level watch: the review queue's rule.
+	if got := newAlerter(t).Evaluate([]Risk{risk(w, -4, LevelWatch, 2, "latency.too-slow", "input.injected")}, t0); len(got) != 1 || got[0].Rule != "watch" {
+		t.Errorf("watch risk with 2 signals fired %+v, want the watch rule", got)
 	}
 	// One signal, high level: high-risk needs 2.
 	if got := newAlerter(t).Evaluate([]Risk{risk(w, 1, LevelHigh, 1, "latency.impossible")}, t0); len(got) != 0 {
@@ -125,8 +129,9 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 		t.Errorf("restored alerter re-alerted %d times, want 0", len(got))
 	}
 	got := b.Evaluate([]Risk{risk(Worker("w-3"), 2, LevelHigh, 3, "x.y")}, t0)
-	if len(got) == 0 || got[0].ID != "risk-4" {
-		t.Errorf("next alert = %+v, want id risk-4", got)
+	// w-1 raised high-risk (risk-1), a-1 watch (risk-2).
+	if len(got) == 0 || got[0].ID != "risk-3" {
+		t.Errorf("next alert = %+v, want id risk-3", got)
 	}
 	for _, bad := range []string{
 		`{"version":2}`,

@@ -55,6 +55,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{`{"detectors": {"x.y": {"half_life": "99999d"}}}`, "detectors.x.y.half_life"},
 		{`{"watch_at": 1, "high_at": 0}`, "watch_at <= high_at"},
 		{`{"rules": [{"name": "a", "min_level": "panic"}]}`, "rules[0].min_level"},
+		{`{"rules": [{"name": "a", "max_level": "panic"}]}`, "rules[0].max_level"},
+		{`{"rules": [{"name": "a", "min_level": "high", "max_level": "watch"}]}`, "rules[0].max_level: \"watch\" is below min_level"},
 		{`{"rules": [{"name": "a"}, {"name": "a"}]}`, "rules[1].name"},
 		{`{"rules": [{"name": ""}]}`, "rules[0].name"},
 		{`{"alert_margin": -1}`, "alert_margin"},
