@@ -517,7 +517,9 @@ func Employer(s string) string {
 			out = append(out, t)
 		}
 	}
-	if len(out) > 1 && out[0] == "the" {
+	// Every leading "the" goes, so that normalising a normalised name
+	// changes nothing ("The The Band" is "band" either way).
+	for len(out) > 1 && out[0] == "the" {
 		out = out[1:]
 	}
 	for len(out) > 1 && legalForms[out[len(out)-1]] {
