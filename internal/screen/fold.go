@@ -3,88 +3,15 @@ package screen
 import (
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/lagwatch/lagwatch/internal/textfold"
 )
 
-// letterFolds spells letters that do not decompose into a base letter and
-// accents under Unicode normalization.
-var letterFolds = map[rune]string{
-	'ß': "ss", 'ẞ': "ss", 'æ': "ae", 'Æ': "ae", 'œ': "oe", 'Œ': "oe",
-	'ø': "o", 'Ø': "o", 'ł': "l", 'Ł': "l", 'đ': "d", 'Đ': "d", 'ð': "d", 'Ð': "d",
-	'þ': "th", 'Þ': "th", 'ı': "i", 'ħ': "h", 'Ħ': "h",
-}
-
-// fold returns the matching form of s: lower case, accents removed, words of
-// letters and digits separated by single spaces. Apostrophes and full stops
-// are dropped without a break ("St. John's" is "st johns"), "&" is "and",
-// and other punctuation separates words.
-func fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	sep := false
-	put := func(r rune) {
-		switch {
-		case r == '\'' || r == '’' || r == '‘' || r == 'ʼ' || r == '`' || r == '.':
-			// Dropped without a word break.
-		case r >= utf8.RuneSelf && unicode.Is(unicode.Mn, r):
-			// An accent separated from its letter by NFKD.
-		case r == '&':
-			if b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString("and")
-			sep = true
-		case 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
-			if sep && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			sep = false
-			b.WriteRune(r)
-		case 'A' <= r && r <= 'Z':
-			if sep && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			sep = false
-			b.WriteRune(r + 'a' - 'A')
-		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			if sep && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			sep = false
-			if f, ok := letterFolds[r]; ok {
-				b.WriteString(f)
-			} else {
-				b.WriteRune(unicode.ToLower(r))
-			}
-		default:
-			sep = true
-		}
-	}
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		for i := 0; i < len(s); i++ {
-			put(rune(s[i]))
-		}
-	} else {
-		var it norm.Iter
-		it.InitString(norm.NFKD, s)
-		for !it.Done() {
-			for _, r := range string(it.Next()) {
-				put(r)
-			}
-		}
-	}
-	return b.String()
-}
+// fold returns the matching form of s (textfold.Key): lower case, accents
+// removed, words of letters and digits separated by single spaces
+// ("St. John's" is "st johns").
+func fold(s string) string { return textfold.Key(s) }
 
 // clip shortens s to at most n bytes for a sentence, at a rune boundary.
 func clip(s string, n int) string {
