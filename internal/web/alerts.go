@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -28,11 +27,10 @@ type Alerts interface {
 
 // Limits of the alert pages.
 const (
-	alertsPageSize     = 200 // alerts the alert list shows
-	overviewAlerts     = 10  // newest alerts on the overview
-	overviewRisks      = 10  // workers by risk on the overview
-	maxSuppressDays    = 365 // longest suppression the form accepts
-	maxSuppressDaysStr = "365"
+	alertsPageSize  = 200 // alerts the alert list shows
+	overviewAlerts  = 10  // newest alerts on the overview
+	overviewRisks   = 10  // workers by risk on the overview
+	maxSuppressDays = 365 // longest suppression the form accepts
 )
 
 // alertsPage is what templates/alerts.html renders.
@@ -67,7 +65,7 @@ type alertPage struct {
 	Evidence []riskEvidence
 	Cases    []caseRow // cases opened from this alert
 	Rules    []string  // rule choices for a suppression
-	MaxDays  string
+	MaxDays  int
 	Error    string
 	SentAt   stamp
 }
@@ -85,12 +83,8 @@ func (h *Handler) routeAlerts() {
 }
 
 func (h *Handler) alertRowOf(a alerts.Stored) alertRow {
-	row := alertRow{ID: a.ID, Subject: a.Subject.String(), Rule: a.Rule, Summary: a.Summary, Badge: riskBadge(a.Level),
-		Bits: fmt.Sprintf("%+.1f", a.LogOdds), At: stampOf(a.At, ""), Sent: !a.SentAt.IsZero()}
-	if h.cfg.Worker != nil && a.Subject.Kind == risk.KindWorker {
-		row.Link = "workers/" + url.PathEscape(a.Subject.ID)
-	}
-	return row
+	return alertRow{ID: a.ID, Subject: a.Subject.String(), Rule: a.Rule, Summary: a.Summary, Badge: riskBadge(a.Level),
+		Bits: fmt.Sprintf("%+.1f", a.LogOdds), At: stampOf(a.At, ""), Sent: !a.SentAt.IsZero(), Link: h.workerLink(a.Subject)}
 }
 
 func (h *Handler) serveAlerts(w http.ResponseWriter, r *http.Request) {
@@ -144,7 +138,7 @@ func (h *Handler) alertOf(w http.ResponseWriter, r *http.Request, api bool) (ale
 
 func (h *Handler) alertView(r *http.Request, a alerts.Stored) (alertPage, error) {
 	p := alertPage{Title: h.cfg.Title, Root: "../", Who: h.viewerOf(r), A: h.alertRowOf(a), Rules: h.cfg.Alerts.Rules(),
-		MaxDays: maxSuppressDaysStr, SentAt: stampOf(a.SentAt, "not sent")}
+		MaxDays: maxSuppressDays, SentAt: stampOf(a.SentAt, "not sent")}
 	for _, c := range a.Cites {
 		p.Evidence = append(p.Evidence, riskEvidence{Bits: fmt.Sprintf("%+.1f", c.Bits), Detector: c.Evidence.Detector,
 			Provenance: c.Evidence.Provenance, Explanation: c.Evidence.Explanation})
@@ -311,11 +305,7 @@ func (h *Handler) overviewOf(ctx context.Context) (overview, error) {
 			return o, err
 		}
 		for _, rk := range rs[:min(len(rs), overviewRisks)] {
-			row := rowOf(rk)
-			if h.cfg.Worker != nil && rk.Subject.Kind == risk.KindWorker {
-				row.Link = "workers/" + url.PathEscape(rk.Subject.ID)
-			}
-			o.Risks = append(o.Risks, row)
+			o.Risks = append(o.Risks, h.linkedRowOf(rk))
 		}
 	}
 	return o, nil

@@ -56,11 +56,7 @@ func (h *Handler) serveRisks(w http.ResponseWriter, r *http.Request) {
 	}
 	p := risksPage{Title: h.cfg.Title, Who: h.viewerOf(r)}
 	for _, rk := range rs {
-		row := rowOf(rk)
-		if h.cfg.Worker != nil && rk.Subject.Kind == risk.KindWorker {
-			row.Link = "workers/" + url.PathEscape(rk.Subject.ID)
-		}
-		p.Rows = append(p.Rows, row)
+		p.Rows = append(p.Rows, h.linkedRowOf(rk))
 	}
 	h.render(w, r, "risks.html", p)
 }
@@ -77,6 +73,24 @@ func rowOf(rk risk.Risk) riskRow {
 			Provenance: c.Evidence.Provenance, Explanation: c.Evidence.Explanation})
 	}
 	return row
+}
+
+// linkedRowOf is rowOf with a link to the subject's worker page, when
+// worker pages are served.
+func (h *Handler) linkedRowOf(rk risk.Risk) riskRow {
+	row := rowOf(rk)
+	row.Link = h.workerLink(rk.Subject)
+	return row
+}
+
+// workerLink is the path of the subject's worker page relative to the
+// root, or "" when the subject is not a worker or there are no worker
+// pages.
+func (h *Handler) workerLink(s risk.Subject) string {
+	if h.cfg.Worker == nil || s.Kind != risk.KindWorker {
+		return ""
+	}
+	return "workers/" + url.PathEscape(s.ID)
 }
 
 func (h *Handler) apiRisks(w http.ResponseWriter, r *http.Request) {
