@@ -256,22 +256,7 @@ func cmapTokens(data []byte) func(yield func(cmapToken) bool) {
 					return
 				}
 			case c == '(':
-				depth := 0
-				for ; i < len(data); i++ {
-					if data[i] == '\\' {
-						i++
-						continue
-					}
-					if data[i] == '(' {
-						depth++
-					} else if data[i] == ')' {
-						depth--
-						if depth == 0 {
-							break
-						}
-					}
-				}
-				i++
+				i = literalEnd(data, i) + 1
 				if !yield(cmapToken{kind: tokOther}) {
 					return
 				}

@@ -449,20 +449,7 @@ func unterminatedHex(data []byte) bool {
 				i++
 			}
 		case '(':
-			depth := 0
-			for ; i < len(data); i++ {
-				if data[i] == '\\' {
-					i++
-					continue
-				}
-				if data[i] == '(' {
-					depth++
-				} else if data[i] == ')' {
-					if depth--; depth == 0 {
-						break
-					}
-				}
-			}
+			i = literalEnd(data, i)
 		case '<':
 			if i+1 < len(data) && data[i+1] == '<' {
 				i++
@@ -1049,3 +1036,23 @@ var (
 		600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600, 600,
 	}
 )
+
+// literalEnd returns the index of the ')' that closes the PDF string
+// literal opening at data[i] ('('), past escapes and balanced inner
+// parentheses, or len(data) when the literal is not closed.
+func literalEnd(data []byte, i int) int {
+	depth := 0
+	for ; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				return i
+			}
+		}
+	}
+	return len(data)
+}
