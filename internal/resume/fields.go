@@ -253,17 +253,8 @@ func looksLikeName(s string) bool {
 		if nameParticles[lw] {
 			continue
 		}
-		if titleWords[strings.Trim(lw, ".,")] || orgWords[strings.Trim(lw, ".,")] {
+		if titleWords[strings.Trim(lw, ".,")] || orgWords[strings.Trim(lw, ".,")] || !capitalisedWord(w) {
 			return false
-		}
-		r, _ := utf8.DecodeRuneInString(w)
-		if !unicode.IsUpper(r) {
-			return false
-		}
-		for _, c := range w {
-			if !unicode.IsLetter(c) && !strings.ContainsRune(".-'’", c) {
-				return false
-			}
 		}
 	}
 	return true
@@ -371,14 +362,23 @@ func capitalisedWords(s string) bool {
 		return false
 	}
 	for _, w := range words {
-		r, _ := utf8.DecodeRuneInString(w)
-		if !unicode.IsUpper(r) {
+		if !capitalisedWord(w) {
 			return false
 		}
-		for _, c := range w {
-			if !unicode.IsLetter(c) && !strings.ContainsRune(".-'’", c) {
-				return false
-			}
+	}
+	return true
+}
+
+// capitalisedWord reports whether w starts with a capital and holds only
+// letters, full stops, hyphens and apostrophes.
+func capitalisedWord(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	if !unicode.IsUpper(r) {
+		return false
+	}
+	for _, c := range w {
+		if !unicode.IsLetter(c) && !strings.ContainsRune(".-'’", c) {
+			return false
 		}
 	}
 	return true
