@@ -31,15 +31,15 @@ var AlertLevels = []string{AlertClear, AlertWatch, AlertHigh}
 // Limits on alerts and the alerter's state. Errors name the field and the
 // limit.
 const (
-	MaxAlertIDLen          = 256                // bytes in Alert.ID and Alert.Rule
-	MaxAlertSubjectKindLen = 64                 // bytes in Alert.SubjectKind
-	MaxAlertSubjectIDLen   = MaxLinkWorkerIDLen // bytes in Alert.SubjectID
-	MaxAlertSummaryLen     = 4096               // bytes in Alert.Summary
-	MaxAlertBodyLen        = 1 << 20            // bytes in Alert.Body
-	MaxAlertStateBytes     = 64 << 20           // bytes in the state SaveAlerts stores
-	MaxAlertsPerSave       = 10_000             // alerts per SaveAlerts call
-	MaxAlertList           = 10_000             // AlertFilter.Limit, the limit of UnexportedAlerts and IDs per MarkAlertsExported call
-	DefaultAlertLimit      = 100                // alerts listed when no limit is given
+	MaxAlertIDLen          = 256           // bytes in Alert.ID and Alert.Rule
+	MaxAlertSubjectKindLen = 64            // bytes in Alert.SubjectKind
+	MaxAlertSubjectIDLen   = MaxLinkRefLen // bytes in Alert.SubjectID: a worker ID, or a login (an e-mail address) for an account
+	MaxAlertSummaryLen     = 4096          // bytes in Alert.Summary
+	MaxAlertBodyLen        = 1 << 20       // bytes in Alert.Body
+	MaxAlertStateBytes     = 64 << 20      // bytes in the state SaveAlerts stores
+	MaxAlertsPerSave       = 10_000        // alerts per SaveAlerts call
+	MaxAlertList           = 10_000        // AlertFilter.Limit, the limit of UnexportedAlerts and IDs per MarkAlertsExported call
+	DefaultAlertLimit      = 100           // alerts listed when no limit is given
 )
 
 // Alert is a risk alert as stored (a risk.Alert): the columns that listing
