@@ -170,6 +170,7 @@ type CaseFilter struct {
 	Status   string      // only cases in this status; "" for all
 	Assignee string      // only cases assigned to this analyst; "" for all
 	Subject  CaseSubject // only cases about this subject; zero for all
+	AlertID  string      // only cases opened from this alert; "" for all
 	Before   int64       // only cases with an ID below this; 0 for no bound
 	Limit    int         // at most this many; <= 0 for no limit
 }
@@ -394,7 +395,7 @@ func (f CaseFilter) Validate() error {
 	if f.Before < 0 {
 		errs = append(errs, fmt.Errorf("Before %d is negative", f.Before))
 	}
-	errs = append(errs, maxText("Assignee", f.Assignee, MaxActorLen))
+	errs = append(errs, maxText("Assignee", f.Assignee, MaxActorLen), maxText("AlertID", f.AlertID, MaxCaseIDLen))
 	return errors.Join(errs...)
 }
 

@@ -151,6 +151,9 @@ func (s *Store) Cases(ctx context.Context, f CaseFilter) ([]Case, error) {
 	if f.Subject != (CaseSubject{}) {
 		where, args = append(where, "subject_kind = ? AND subject_id = ?"), append(args, f.Subject.Kind, f.Subject.ID)
 	}
+	if f.AlertID != "" {
+		where, args = append(where, "alert_id = ?"), append(args, f.AlertID)
+	}
 	if f.Before > 0 {
 		where, args = append(where, "id < ?"), append(args, f.Before)
 	}

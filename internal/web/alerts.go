@@ -144,14 +144,12 @@ func (h *Handler) alertView(r *http.Request, a alerts.Stored) (alertPage, error)
 			Provenance: c.Evidence.Provenance, Explanation: c.Evidence.Explanation})
 	}
 	if h.cfg.CaseStore != nil && p.Who.Cases {
-		cs, err := h.cfg.CaseStore.Cases(r.Context(), store.CaseFilter{Subject: store.CaseSubject{Kind: a.Subject.Kind, ID: a.Subject.ID}, Limit: 1000})
+		cs, err := h.cfg.CaseStore.Cases(r.Context(), store.CaseFilter{Subject: store.CaseSubject{Kind: a.Subject.Kind, ID: a.Subject.ID}, AlertID: a.ID, Limit: 100})
 		if err != nil {
 			return p, err
 		}
 		for _, c := range cs {
-			if c.AlertID == a.ID {
-				p.Cases = append(p.Cases, caseRowOf(c))
-			}
+			p.Cases = append(p.Cases, caseRowOf(c))
 		}
 	}
 	return p, nil

@@ -155,6 +155,9 @@ func (s *Store) Cases(ctx context.Context, f store.CaseFilter) ([]store.Case, er
 	if f.Subject != (store.CaseSubject{}) {
 		where = append(where, "subject_kind = "+arg(f.Subject.Kind)+" AND subject_id = "+arg(f.Subject.ID))
 	}
+	if f.AlertID != "" {
+		where = append(where, "alert_id = "+arg(f.AlertID))
+	}
 	if f.Before > 0 {
 		where = append(where, "id < "+arg(f.Before))
 	}

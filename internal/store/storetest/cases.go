@@ -350,6 +350,9 @@ func testCasesList(t *testing.T, s CaseStore) {
 			c.Subject.Kind = store.SubjectApplicant
 		}
 		c.Evidence = nil
+		if i%3 == 0 {
+			c.AlertID = fmt.Sprintf("risk-%d", i)
+		}
 		c = openCase(t, s, c)
 		if i%2 == 0 {
 			var err error
@@ -369,7 +372,7 @@ func testCasesList(t *testing.T, s CaseStore) {
 		var ids []int64
 		for _, c := range all {
 			if (f.Status == "" || c.Status == f.Status) && (f.Assignee == "" || c.Assignee == f.Assignee) &&
-				(f.Subject == (store.CaseSubject{}) || c.Subject == f.Subject) {
+				(f.Subject == (store.CaseSubject{}) || c.Subject == f.Subject) && (f.AlertID == "" || c.AlertID == f.AlertID) {
 				ids = append(ids, c.ID)
 			}
 		}
@@ -389,6 +392,10 @@ func testCasesList(t *testing.T, s CaseStore) {
 		{Subject: store.CaseSubject{Kind: store.SubjectWorker, ID: "w-1"}},
 		{Subject: store.CaseSubject{Kind: store.SubjectApplicant, ID: "w-2"}},
 		{Assignee: "nobody"},
+		{AlertID: "risk-3"},
+		{AlertID: "risk-6", Subject: store.CaseSubject{Kind: store.SubjectWorker, ID: "w-0"}},
+		{AlertID: "risk-6", Subject: store.CaseSubject{Kind: store.SubjectWorker, ID: "w-1"}},
+		{AlertID: "risk-9"},
 	} {
 		got, err := s.Cases(ctx, f)
 		if err != nil || !same(ids(got), filter(f)) {
