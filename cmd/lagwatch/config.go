@@ -16,6 +16,7 @@ import (
 	"github.com/lagwatch/lagwatch/internal/dossier"
 	"github.com/lagwatch/lagwatch/internal/ingest"
 	"github.com/lagwatch/lagwatch/internal/intake"
+	"github.com/lagwatch/lagwatch/internal/presence"
 	"github.com/lagwatch/lagwatch/internal/riskfeed"
 	"github.com/lagwatch/lagwatch/internal/store"
 	"github.com/lagwatch/lagwatch/internal/store/postgres"
@@ -55,6 +56,7 @@ type appStore interface {
 	riskfeed.Store
 	dossier.Store
 	alerts.Store
+	presence.Store
 	Close() error
 }
 

@@ -239,12 +239,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ingestSrv := &http.Server{Addr: cfg.Addr, Handler: ing.Handler(), ConnContext: ing.ConnContext,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	// The presence challenge is served beside the dashboard. Its sessions
-	// are kept in memory for now, and the page names its worker itself
+	// The presence challenge is served beside the dashboard. Its finished
+	// sessions, and so every worker's enrolment baseline and every result,
+	// are kept in the store and survive a restart; only sessions still in
+	// progress live in memory. The page names its worker itself
 	// (?worker=ID), which is why the UI listens on loopback by default.
 	uiMux := http.NewServeMux()
 	uiMux.Handle("/", ui)
-	uiMux.Handle("/presence/", http.StripPrefix("/presence", presence.Handler(presence.Config{Logger: log.With("part", "presence")})))
+	uiMux.Handle("/presence/", http.StripPrefix("/presence", presence.Handler(presence.Config{Store: st, Logger: log.With("part", "presence")})))
 	uiSrv := &http.Server{Addr: cfg.UIAddr, Handler: uiMux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

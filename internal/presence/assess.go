@@ -102,8 +102,12 @@ const (
 	dayDrift = 15 * time.Millisecond
 	// MinEnrol is the fewest valid reactions a worker baseline needs.
 	MinEnrol = 10
+	// MaxEnrolPrompts is the most prompts an enrolment session may show
+	// (Config.EnrolPrompts), and the most reactions a worker baseline
+	// keeps: the newest ones.
+	MaxEnrolPrompts = 400
 	// maxReference caps the reference reactions a worker baseline keeps.
-	maxReference = 400
+	maxReference = MaxEnrolPrompts
 )
 
 // PopulationBaseline returns the population norms as a baseline: an

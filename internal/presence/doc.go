@@ -57,5 +57,6 @@
 // The handler is safe for concurrent use. Unfinished sessions live in
 // memory, bounded by [Config.MaxSessions] and [Config.SessionTTL]; finished
 // ones go to the [Store], whose baselines come from enrolment sessions only.
-// [MemStore] is the in-memory Store; an SQL one belongs in internal/store.
+// [MemStore] is the in-memory Store; the SQLite and PostgreSQL stores of
+// internal/store keep sessions for lagwatch serve.
 package presence

@@ -39,7 +39,7 @@ type Config struct {
 	// prompt; 1 s and 3 s when zero. Tests shorten them.
 	MinForeperiod, MaxForeperiod time.Duration
 	// EnrolPrompts is the number of prompts an enrolment session shows,
-	// without stopping early; 20 when zero.
+	// without stopping early; 20 when zero, at most MaxEnrolPrompts.
 	EnrolPrompts int
 	// SessionTTL is how long an unfinished session is kept; 10 minutes
 	// when zero.
@@ -81,6 +81,9 @@ func Handler(cfg Config) http.Handler {
 	}
 	if cfg.EnrolPrompts <= 0 {
 		cfg.EnrolPrompts = 20
+	}
+	if cfg.EnrolPrompts > MaxEnrolPrompts {
+		panic(fmt.Sprintf("presence: EnrolPrompts %d is more than the limit of %d", cfg.EnrolPrompts, MaxEnrolPrompts))
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 10 * time.Minute

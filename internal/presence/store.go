@@ -38,7 +38,8 @@ type Session struct {
 
 // Store keeps finished sessions and derives baselines from them. The
 // handler calls it from many goroutines at once; implementations must be
-// safe for concurrent use. A SQL implementation belongs in internal/store.
+// safe for concurrent use. The SQLite and PostgreSQL stores of
+// internal/store implement it.
 type Store interface {
 	// SaveSession stores a finished session. The Store may keep s's
 	// slices; the caller does not modify them afterwards.

@@ -4,7 +4,9 @@
 // verdicts are computed from, input windows (keyboard timing aggregates)
 // and endpoint reports (remote-access tools, USB devices, displays); and
 // for applicant screening, the applicants with their screening results, the
-// rings linking found among them, and reviewers' decisions.
+// rings linking found among them, and reviewers' decisions. Both stores
+// also keep the presence challenge's finished sessions and implement
+// presence.Store with them, so that enrolment baselines survive a restart.
 //
 // The types here are the records; [Store] is the concrete SQLite store (the
 // default, one file under a data directory). Package store/postgres provides
