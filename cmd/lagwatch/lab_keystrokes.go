@@ -7,10 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/lagwatch/lagwatch/internal/lab/aalto"
 	"github.com/lagwatch/lagwatch/internal/lab/keylab"
+	"github.com/lagwatch/lagwatch/internal/relay"
 )
 
 // runLabKeystrokes evaluates the relay detector and identity drift on the
@@ -23,11 +26,20 @@ func runLabKeystrokes(ctx context.Context, args []string, stdout, stderr io.Writ
 	realPath := fs.Bool("real-path", false, "also replay typing through a real kernel TCP path to check the relay model (needs root and network namespaces)")
 	seed := fs.Uint64("seed", 1, "seed of the participant split and the path models")
 	asJSON := fs.Bool("json", false, "print JSON instead of tables")
+	writePriors := fs.String("write-priors", "", "fit the relay detector's priors and 0.1 % threshold on every participant and write them to this file (the shipped one is internal/relay/priors.json); the evaluations run only if -parts is also given")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *dir == "" {
 		return errors.New("lab keystrokes: -aalto is required (see docs/lab-keystrokes.md for where to get the data)")
+	}
+	partsSet := false
+	fs.Visit(func(f *flag.Flag) { partsSet = partsSet || f.Name == "parts" })
+	if *writePriors != "" {
+		// Fail before the fit, not after it.
+		if fi, err := os.Stat(filepath.Dir(*writePriors)); err != nil || !fi.IsDir() {
+			return fmt.Errorf("lab keystrokes: -write-priors %s: its directory does not exist", *writePriors)
+		}
 	}
 	doRelay, doIdentity := false, false
 	for _, p := range splitList(*parts) {
@@ -45,6 +57,14 @@ func runLabKeystrokes(ctx context.Context, args []string, stdout, stderr io.Writ
 		return fmt.Errorf("lab keystrokes: %w", err)
 	}
 	fmt.Fprintf(stderr, "read %d participants from %s\n", len(ps), *dir)
+	if *writePriors != "" {
+		if err := writeRelayPriors(ctx, ps, *seed, *writePriors, stdout); err != nil {
+			return err
+		}
+		if !partsSet {
+			return nil
+		}
+	}
 
 	out := struct {
 		Relay    *keylab.RelayReport    `json:"relay,omitempty"`
@@ -78,6 +98,50 @@ func runLabKeystrokes(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintln(stdout)
 		out.Identity.WriteTable(stdout)
 	}
+	return nil
+}
+
+// writeRelayPriors fits the relay detector's calibration on every
+// participant (relay.Fit over the lab's path grid) and writes it to path
+// as indented JSON.
+func writeRelayPriors(ctx context.Context, ps []aalto.Participant, seed uint64, path string, stdout io.Writer) error {
+	typists := make([]relay.Typist, len(ps))
+	for i, p := range ps {
+		typists[i] = relay.Typist{ID: p.ID, Events: p.Events()}
+	}
+	lab := keylab.DefaultRelayConfig()
+	var paths []relay.Path
+	for _, nd := range lab.NoDelay {
+		for _, b := range lab.Batches {
+			for _, l := range lab.Losses {
+				for _, r := range lab.RTTs {
+					for _, j := range lab.Jitters {
+						paths = append(paths, relay.Path{RTT: r, Jitter: j, Loss: l, NoDelay: nd, Batch: b, AckDelay: lab.AckDelay})
+					}
+				}
+			}
+		}
+	}
+	c, err := relay.Fit(ctx, typists, relay.FitConfig{
+		Window: lab.Window, Alpha: relay.DefaultAlpha, Paths: paths, Resolution: lab.Resolution, Seed: seed,
+		Source: fmt.Sprintf("Aalto 136M keystrokes subset, every participant with at least %d strokes, folds and relay paths as the lab's (%d paths, seed %d); "+
+			"refit with: lagwatch lab keystrokes --aalto DIR --write-priors internal/relay/priors.json", lab.Window, len(paths), seed),
+	})
+	if err != nil {
+		return fmt.Errorf("lab keystrokes: %w", err)
+	}
+	data, err := json.MarshalIndent(c, "", " ")
+	if err != nil {
+		return fmt.Errorf("lab keystrokes: encode relay priors: %w", err)
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("lab keystrokes: write relay priors to %s: %w", path, err)
+	}
+	r := c.Priors.Rate
+	fmt.Fprintf(stdout, "relay priors from %d typists (%d windows of %d strokes): rates/100 keys ties %.4f bursts %.4f stalls %.4f zero-holds %.4f; "+
+		"RTT scales ack %.3f stall %.3f; threshold %.2f nats (folds %.2f/%.2f) at %g per window (%d decisions); wrote %s\n",
+		c.Typists, c.Windows, c.Window, r[relay.FeatTies], r[relay.FeatBursts], r[relay.FeatStallBursts], r[relay.FeatZeroHolds],
+		c.Priors.AckScale, c.Priors.StallScale, c.Threshold, c.FoldThresholds[0], c.FoldThresholds[1], c.Alpha, c.Decisions, path)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lagwatch/lagwatch/internal/keystroke"
+	"github.com/lagwatch/lagwatch/internal/relay"
 	"github.com/lagwatch/lagwatch/internal/wire"
 )
 
@@ -87,19 +88,28 @@ func (p *inputPipeline) run(ctx context.Context) error {
 }
 
 // windows folds events into windows aligned to the wall clock and emits
-// each when its time is up; at the end it emits the partial window.
+// each when its time is up; at the end it emits the partial window. Every
+// event also goes to a relay feature extractor, cut at the same
+// boundaries, whose features travel with the window: timing only.
 func (p *inputPipeline) windows(ctx context.Context, events <-chan keystroke.Event) {
 	wd := keystroke.NewWindower(p.raw)
+	rx := new(relay.LiveExtractor)
+	add := func(e keystroke.Event) {
+		wd.Add(e)
+		rx.Add(e)
+	}
 	start := time.Now().Truncate(p.window)
 	timer := time.NewTimer(time.Until(start.Add(p.window)))
 	defer timer.Stop()
 	emit := func(end time.Time) {
 		w := wd.Cut(start, end)
+		rf := rx.Cut()
 		start = end
 		if w.Keys == 0 {
 			return
 		}
 		ww := WireWindow(p.src.Name(), w, p.src.Devices())
+		ww.Relay = wire.NewRelayFeatures(&rf)
 		// Windows are handed over even after ctx is done, so that a
 		// clean shutdown keeps the last partial window.
 		if err := p.put(ww); err != nil {
@@ -111,7 +121,7 @@ func (p *inputPipeline) windows(ctx context.Context, events <-chan keystroke.Eve
 	for {
 		select {
 		case e := <-events:
-			wd.Add(e)
+			add(e)
 		case now := <-timer.C:
 			end := now.Truncate(p.window)
 			if !end.After(start) {
@@ -123,7 +133,7 @@ func (p *inputPipeline) windows(ctx context.Context, events <-chan keystroke.Eve
 			for {
 				select {
 				case e := <-events:
-					wd.Add(e)
+					add(e)
 					continue
 				default:
 				}

@@ -35,7 +35,7 @@ func (f *Features) count(i int) int {
 
 // Priors are population rates of the counted fingerprints in local typing,
 // per RefKeys strokes, and the calibration of the RTT estimators. They are
-// fitted on training typists ([FitPriors], [Priors.CalibrateRTT]) so a
+// fitted on training typists ([FitPriors], [Fit]) so a
 // detector works before it has seen its worker type.
 type Priors struct {
 	Rate [NumCounts]float64 `json:"rate"`

@@ -8,23 +8,11 @@ import (
 	"github.com/lagwatch/lagwatch/internal/keystroke"
 )
 
-func windowsOf(ev []keystroke.Event) []Features {
-	var x Extractor
-	var out []Features
-	for i, e := range ev {
-		x.Add(e)
-		if (i+1)%RefKeys == 0 {
-			out = append(out, x.Cut())
-		}
-	}
-	return out
-}
-
 // trainedPriors fits priors on synthetic local typing of other typists.
 func trainedPriors() Priors {
 	var loc []Features
 	for s := uint64(100); s < 120; s++ {
-		loc = append(loc, windowsOf(typing(1000, s))...)
+		loc = append(loc, Windows(typing(1000, s), RefKeys)...)
 	}
 	return FitPriors(loc)
 }
@@ -34,7 +22,7 @@ func TestDetectorFlagsRelaysNotLocal(t *testing.T) {
 	const threshold = 15 // nats: e^-15, far beyond any synthetic local window
 	local := typing(1000, 1)
 	d := NewDetector(pri)
-	for i, w := range windowsOf(local) {
+	for i, w := range Windows(local, RefKeys) {
 		if v := d.Score(w); v.Score > threshold {
 			t.Fatalf("local window %d scored %.1f (%v), want <= %d", i, v.Score, v.Parts, threshold)
 		}
@@ -51,7 +39,7 @@ func TestDetectorFlagsRelaysNotLocal(t *testing.T) {
 	} {
 		d := NewDetector(pri)
 		flagged := 0
-		for _, w := range windowsOf(tc.p.Relay(local, 2)) {
+		for _, w := range Windows(tc.p.Relay(local, 2), RefKeys) {
 			if d.Score(w).Score > threshold {
 				flagged++
 			}

@@ -24,10 +24,14 @@
 //
 // [Path] models such a relay on a typist's events (for the evaluation lab
 // and tests). [Extractor] folds events into [Features] in O(1) time per
-// stroke without allocating; [Detector] scores windows of features against
-// population [Priors] fitted on local typing, blends in the worker's own
-// baseline when it has one, sums evidence over the last [Span] windows, and
-// gives an RTT [Estimate] with its basis.
+// stroke without allocating; [LiveExtractor] does the same for strokes in
+// the order a keyboard reader reports them (at release), as the agent
+// does. [Detector] scores windows of features against population [Priors]
+// fitted on local typing, blends in the worker's own baseline when it has
+// one, sums evidence over the last [Span] windows, and gives an RTT
+// [Estimate] with its basis. [Fit] calibrates priors and a score
+// threshold on typists' local typing; the calibration that ships,
+// fitted on the Aalto keystroke data, is [DefaultCalibration].
 //
 // A constant delay, or a relay whose tool disables Nagle on a clean path,
 // leaves none of these marks: timing alone cannot see it, and the

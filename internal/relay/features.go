@@ -28,10 +28,16 @@ const (
 	// a thumb resting on a key) say nothing about the path and would
 	// swamp the spread.
 	HoldClip = 250 * time.Millisecond
-	// pendingCap bounds the releases held to merge them into the message
-	// stream in time order (keys held down at once).
-	pendingCap = 16
-	phaseBins  = 64
+	// StallClip caps each silence in StallSum: a silence of minutes or
+	// days (typing resumed the next morning) says no more about the path
+	// than one of a minute.
+	StallClip = time.Minute
+	// HeldKeys bounds the releases an [Extractor] holds to merge them into
+	// the message stream in time order (keys held down at once). They are
+	// placed in the window after a cut, so a window can hold up to
+	// HeldKeys release messages of strokes counted in the one before.
+	HeldKeys  = 16
+	phaseBins = 64
 )
 
 // QuantPeriods are the input-frame periods tested for quantisation: the
@@ -68,21 +74,23 @@ type Features struct {
 	StallBursts int // bursts right after a silence of StallGap or more
 	ZeroHolds   int // strokes whose press and release arrived together
 
-	// StallSum is the total silence before stall bursts, for the RTT
-	// estimate; GapSum and Gaps the sum and count of the other gaps
-	// between TieGap and 1 s (the typist's own rhythm).
+	// StallSum is the total silence before stall bursts, each capped at
+	// StallClip, for the RTT estimate; GapSum and Gaps the sum and count
+	// of the other gaps between TieGap and 1 s (the typist's own rhythm).
 	StallSum time.Duration
 	GapSum   time.Duration
 	Gaps     int
 
-	// StallHist counts the silences before stall bursts on StallBin bins.
+	// StallHist counts the silences before stall bursts on StallBin bins;
+	// a count stops at math.MaxUint16.
 	StallHist [NumGapBins]uint16
 
 	// Holds: sum and sum of squares of hold times capped at HoldClip, in
 	// seconds.
 	HoldSum, HoldSumSq float64
 
-	// GapHist counts message gaps of at least TieGap on GapBin bins.
+	// GapHist counts message gaps of at least TieGap on GapBin bins; a
+	// count stops at math.MaxUint16.
 	GapHist [NumGapBins]uint16
 
 	// Phase sums of message times for each of QuantPeriods.
@@ -185,7 +193,7 @@ func (f *Features) GapQuantile(q float64) time.Duration {
 type Extractor struct {
 	f Features
 
-	pend  [pendingCap]time.Duration // release times not yet placed, ascending
+	pend  [HeldKeys]time.Duration // release times not yet placed, ascending
 	npend int
 
 	have   bool
@@ -198,14 +206,7 @@ type Extractor struct {
 // order); a press earlier than the previous message counts as simultaneous.
 func (x *Extractor) Add(e keystroke.Event) {
 	rel := max(e.Release, e.Press)
-	x.f.Keys++
-	h := rel - e.Press
-	if h < TieGap {
-		x.f.ZeroHolds++
-	}
-	hs := min(h, HoldClip).Seconds()
-	x.f.HoldSum += hs
-	x.f.HoldSumSq += hs * hs
+	x.hold(rel - e.Press)
 	// Place releases due before this press.
 	for x.npend > 0 && x.pend[0] < e.Press {
 		x.msg(x.pend[0])
@@ -213,7 +214,7 @@ func (x *Extractor) Add(e keystroke.Event) {
 		x.npend--
 	}
 	x.msg(e.Press)
-	if x.npend == pendingCap { // more keys held than the buffer: place the earliest
+	if x.npend == HeldKeys { // more keys held than the buffer: place the earliest
 		x.msg(x.pend[0])
 		copy(x.pend[:], x.pend[1:x.npend])
 		x.npend--
@@ -225,6 +226,30 @@ func (x *Extractor) Add(e keystroke.Event) {
 	}
 	x.pend[i] = rel
 	x.npend++
+}
+
+// hold counts one stroke held for h.
+func (x *Extractor) hold(h time.Duration) {
+	x.f.Keys++
+	if h < TieGap {
+		x.f.ZeroHolds++
+	}
+	hs := min(h, HoldClip).Seconds()
+	x.f.HoldSum += hs
+	x.f.HoldSumSq += hs * hs
+}
+
+// late counts a stroke whose press came before messages already placed
+// (a reader reported it too late to put it in order): its hold counts,
+// but neither of its messages is placed, since placing them out of order
+// would make ties no relay caused.
+func (x *Extractor) late(press, rel time.Duration) { x.hold(rel - press) }
+
+// bump adds one to a histogram count, stopping at math.MaxUint16.
+func bump(c *uint16) {
+	if *c < math.MaxUint16 {
+		*c++
+	}
 }
 
 // msg places one message at time t.
@@ -252,13 +277,13 @@ func (x *Extractor) msg(t time.Duration) {
 		}
 		if x.run == BurstSize && x.runGap >= StallGap {
 			f.StallBursts++
-			f.StallSum += x.runGap
-			f.StallHist[min(int(x.runGap/StallBin), NumGapBins-1)]++
+			f.StallSum += min(x.runGap, StallClip)
+			bump(&f.StallHist[min(int(x.runGap/StallBin), NumGapBins-1)])
 		}
 		return
 	}
 	x.run, x.runGap = 1, gap
-	f.GapHist[min(int(gap/GapBin), NumGapBins-1)]++
+	bump(&f.GapHist[min(int(gap/GapBin), NumGapBins-1)])
 	if gap < time.Second {
 		f.GapSum += gap
 		f.Gaps++

@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"math"
 	"net/netip"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lagwatch/lagwatch/internal/keystroke"
+	"github.com/lagwatch/lagwatch/internal/relay"
 )
 
 // maxPID bounds process IDs: a positive int32, as every supported OS
@@ -63,6 +65,7 @@ func decodeWindow(prefix string, data json.RawMessage, now time.Time) (InputWind
 		StallBursts  int               `json:"stall_bursts"`
 		Devices      []json.RawMessage `json:"devices"`
 		Raw          []json.RawMessage `json:"raw"`
+		Relay        json.RawMessage   `json:"relay"`
 	}
 	p := prefix + "."
 	if err := decodeObject(data, p, &r); err != nil {
@@ -119,7 +122,129 @@ func decodeWindow(prefix string, data json.RawMessage, now time.Time) (InputWind
 	if w.Raw, err = decodeRawKeys(p+"raw", r.Raw, r.Keys); err != nil {
 		return InputWindow{}, err
 	}
+	if w.Relay, err = decodeRelay(p+"relay", r.Relay, r.Keys); err != nil {
+		return InputWindow{}, err
+	}
 	return w, nil
+}
+
+// decodeRelay decodes a window's optional relay block; null or absent is
+// nil. keys are the window's strokes.
+func decodeRelay(field string, data json.RawMessage, keys int) (*RelayFeatures, error) {
+	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
+		return nil, nil
+	}
+	if !isObject(data) {
+		return nil, fieldErr(field, "must be an object")
+	}
+	var r RelayFeatures
+	if err := decodeObject(data, field+".", &r); err != nil {
+		return nil, err
+	}
+	if err := checkRelay(field+".", &r, keys); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// CheckRelayFeatures reports whether r can be the relay block of a window
+// of keys strokes, by the rules [DecodeBatch] enforces; errors name the
+// field as "relay.<name>". No block (nil) is valid. A server checks
+// blocks it reads back from storage with it before it trusts them.
+func CheckRelayFeatures(r *RelayFeatures, keys int) error {
+	if r == nil {
+		return nil
+	}
+	return checkRelay("relay.", r, keys)
+}
+
+// maxHistCount is the largest count in a relay histogram: relay.Features
+// keeps them in 16 bits.
+const maxHistCount = math.MaxUint16
+
+// checkRelay checks a relay block; p is its path with a trailing dot.
+func checkRelay(p string, r *RelayFeatures, keys int) error {
+	maxMsgs := 2*int64(r.Keys) + relay.HeldKeys
+	stallClip := relay.StallClip.Microseconds()
+	return firstErr(
+		count(p+"keys", r.Keys),
+		atMost(p+"keys", r.Keys, keys, "the window's keys"),
+		boundedBy(p+"msgs", int64(r.Msgs), maxMsgs, fmt.Sprintf("2 × keys + %d", relay.HeldKeys)),
+		count(p+"ties", r.Ties),
+		atMost(p+"ties", r.Ties, r.Msgs, "msgs"),
+		count(p+"bursts", r.Bursts),
+		atMost(p+"bursts", r.Bursts, r.Ties, "ties"),
+		count(p+"stall_bursts", r.StallBursts),
+		atMost(p+"stall_bursts", r.StallBursts, r.Bursts, "bursts"),
+		count(p+"zero_holds", r.ZeroHolds),
+		atMost(p+"zero_holds", r.ZeroHolds, r.Keys, "keys"),
+		count(p+"gaps", r.Gaps),
+		atMost(p+"gaps", r.Gaps, r.Msgs, "msgs"),
+		boundedBy(p+"stall_us", r.StallMicros, int64(r.StallBursts)*stallClip, fmt.Sprintf("stall_bursts × %d", stallClip)),
+		boundedBy(p+"gap_us", r.GapMicros, int64(r.Gaps)*time.Second.Microseconds(), fmt.Sprintf("gaps × %d", time.Second.Microseconds())),
+		relayHist(p+"gap_hist", r.GapHist, r.Msgs-r.Ties, "msgs − ties"),
+		relayHist(p+"stall_hist", r.StallHist, r.StallBursts, "stall_bursts"),
+		holdSum(p+"hold_sum_s", r.HoldSum, float64(r.Keys)*relay.HoldClip.Seconds(), fmt.Sprintf("keys × %g", relay.HoldClip.Seconds())),
+		holdSum(p+"hold_sumsq_s2", r.HoldSumSq, float64(r.Keys)*relay.HoldClip.Seconds()*relay.HoldClip.Seconds(),
+			fmt.Sprintf("keys × %g", relay.HoldClip.Seconds()*relay.HoldClip.Seconds())),
+		phaseSums(p+"quant_cos", r.QuantCos, r.Msgs),
+		phaseSums(p+"quant_sin", r.QuantSin, r.Msgs),
+	)
+}
+
+// boundedBy checks an integer from 0 to limit, where limit is what the
+// expression limitText says.
+func boundedBy(field string, v, limit int64, limitText string) *FieldError {
+	if v < 0 || v > limit {
+		return fieldErr(field, "must be between 0 and %s", limitText)
+	}
+	return nil
+}
+
+// relayHist checks a relay histogram: exactly relay.NumGapBins entries,
+// each 0 to maxHistCount, adding up to at most limit (what limitText
+// names).
+func relayHist(field string, h []int, limit int, limitText string) *FieldError {
+	if len(h) != relay.NumGapBins {
+		return fieldErr(field, "must have %d entries", relay.NumGapBins)
+	}
+	sum := 0
+	for _, v := range h {
+		if v < 0 || v > maxHistCount {
+			return fieldErr(field, "entries must be between 0 and %d", maxHistCount)
+		}
+		sum += v
+	}
+	if sum > limit {
+		return fieldErr(field, "entries must add up to at most %s", limitText)
+	}
+	return nil
+}
+
+// holdSum checks a sum of capped hold times or their squares: finite, not
+// negative, at most limit (what limitText names).
+func holdSum(field string, v, limit float64, limitText string) *FieldError {
+	if err := seconds(field, v); err != nil {
+		return err
+	}
+	if v > limit {
+		return fieldErr(field, "must be at most %s", limitText)
+	}
+	return nil
+}
+
+// phaseSums checks the phase sums of msgs messages: exactly
+// relay.NumQuant finite entries, each within ±msgs.
+func phaseSums(field string, v []float64, msgs int) *FieldError {
+	if len(v) != relay.NumQuant {
+		return fieldErr(field, "must have %d entries", relay.NumQuant)
+	}
+	for _, x := range v {
+		if !(math.Abs(x) <= float64(msgs)) {
+			return fieldErr(field, "entries must be finite numbers between -msgs and msgs")
+		}
+	}
+	return nil
 }
 
 // decodeInputDevices decodes a window's devices, whose strokes add up to at

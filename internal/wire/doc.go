@@ -3,7 +3,9 @@
 // over HTTPS, documented field by field in docs/wire-v1.md.
 //
 // Both binaries import this package, so it must stay small and import
-// nothing from lagwatch's server side (store, ingest, web, analyze).
+// nothing from lagwatch's server side (store, ingest, web, analyze); it
+// imports keystroke and relay, which the agent links anyway, for their
+// limits and for the conversions of [RelayFeatures].
 //
 // # Decoding
 //
@@ -28,7 +30,9 @@
 //
 // Besides RTT samples a [Batch] carries [InputWindow]s (keyboard timing
 // aggregates, never key codes or characters; class and provenance names
-// are those of package keystroke) and an [EndpointReport]. A device that
+// are those of package keystroke; an optional [RelayFeatures] block of
+// relay fingerprints for package relay's detector) and an
+// [EndpointReport]. A device that
 // sends a public key at enrolment signs every batch body with [Sign]; the
 // server checks it with [Verify]. The signature covers the exact bytes
 // sent, so the agent signs what it sends and never re-encodes.

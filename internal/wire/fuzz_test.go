@@ -3,10 +3,12 @@ package wire_test
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/lagwatch/lagwatch/internal/relay"
 	"github.com/lagwatch/lagwatch/internal/wire"
 )
 
@@ -70,7 +72,76 @@ func FuzzDecodeBatch(f *testing.F) {
 			"endpoint.remote_tools.0.sessions.0.local", "[fe80::1%eth0]:5900"),
 		`{"version":1,"batch_id":"b","windows":[],"endpoint":{"at":"2026-03-01T12:00:00Z","remote_tools":null,"usb":[],"displays":null}}`,
 		`{"version":1,"batch_id":"b","windows":[{}],"endpoint":{}}`,
+		telemetryJSON(f, "windows.0.relay", nil),
+		telemetryJSON(f, "windows.0.relay", del),
+		telemetryJSON(f, "windows.0.relay.msgs", 2*5+relay.HeldKeys, "windows.0.relay.ties", 2*5+relay.HeldKeys, "windows.0.relay.quant_sin", []float64{-26, 26, 0, -0.0}),
 	}, func(b []byte) (wire.Batch, error) { return wire.DecodeBatch(b, now) })
+}
+
+// FuzzRelayFeatures decodes hostile relay blocks inside an otherwise valid
+// window. Beyond the decoder invariants: a block the decoder accepts
+// converts to relay.Features and back to the same block, passes
+// CheckRelayFeatures, and scores and estimates finite numbers with the
+// shipped priors.
+func FuzzRelayFeatures(f *testing.F) {
+	good, err := json.Marshal(relayBlock())
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{
+		string(good), `null`, `{}`, `[]`,
+		string(mustJSON(f, wire.NewRelayFeatures(&relay.Features{}))),
+		strings.Replace(string(good), `"stall_us":420000`, `"stall_us":60000000`, 1),
+		strings.Replace(string(good), `"quant_cos":[1.5,-2,0.25,10]`, `"quant_cos":[1e308,-2,0.25,10]`, 1),
+		strings.Replace(string(good), `"keys":5`, `"keys":5,"keys":4`, 1),
+	} {
+		f.Add([]byte(s))
+	}
+	w := telemetryBatch().Windows[0]
+	w.Relay = nil
+	base := string(mustJSON(f, w))
+	base = base[:len(base)-1] + `,"relay":`
+	f.Fuzz(func(t *testing.T, block []byte) {
+		if len(block) > maxFuzzInput {
+			return
+		}
+		b, err := wire.DecodeBatch([]byte(`{"version":1,"batch_id":"b","windows":[`+base+string(block)+`}]}`), now)
+		if err != nil {
+			if _, ok := errors.AsType[*wire.FieldError](err); !ok {
+				t.Fatalf("DecodeBatch error %v is %T, want *wire.FieldError", err, err)
+			}
+			return
+		}
+		rf := b.Windows[0].Relay
+		if rf == nil {
+			return
+		}
+		feat := rf.Features()
+		if back := wire.NewRelayFeatures(&feat); !reflect.DeepEqual(back, rf) {
+			t.Fatalf("NewRelayFeatures(Features(%+v)) = %+v", rf, back)
+		}
+		if err := wire.CheckRelayFeatures(rf, b.Windows[0].Keys); err != nil {
+			t.Fatalf("CheckRelayFeatures(accepted block) = %v", err)
+		}
+		d := relay.NewDetector(relay.DefaultPriors())
+		for range 3 {
+			if v := d.Score(feat); math.IsNaN(v.Score) || v.Score < 0 || math.IsInf(v.Score, 0) {
+				t.Fatalf("Score(%+v) = %+v", feat, v)
+			}
+		}
+		if e := d.EstimateRTT(); e.RTT < 0 {
+			t.Fatalf("EstimateRTT() = %v", e)
+		}
+	})
+}
+
+func mustJSON(tb testing.TB, v any) []byte {
+	tb.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }
 
 func FuzzDecodeEnrolRequest(f *testing.F) {

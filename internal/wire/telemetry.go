@@ -1,6 +1,11 @@
 package wire
 
-import "time"
+import (
+	"math"
+	"time"
+
+	"github.com/lagwatch/lagwatch/internal/relay"
+)
 
 // Limits of the telemetry a [Batch] carries besides RTT samples.
 const (
@@ -59,6 +64,69 @@ type InputWindow struct {
 	StallBursts  int            `json:"stall_bursts"`  // bursts right after a keystroke.StallGap pause; at most Bursts
 	Devices      []InputDevice  `json:"devices"`       // devices that produced the strokes, 0 to MaxInputDevices; their Keys add up to at most Keys
 	Raw          []RawKey       `json:"raw,omitempty"` // lab raw-timing mode only, 0 to MaxRawKeys and at most Keys
+	// Relay holds the window's relay fingerprints; optional: agents from
+	// before it omit it.
+	Relay *RelayFeatures `json:"relay,omitempty"`
+}
+
+// RelayFeatures are the relay fingerprints of a window's strokes, the
+// counters and sums of package relay's Features: timing only, from which
+// the server rebuilds relay.Features for relay.Detector ([NewRelayFeatures]
+// and [RelayFeatures.Features] convert). Messages are the presses and
+// releases of the strokes merged in time order; a message whose time is
+// within relay.TieGap (1 ms) of the one before is a tie.
+type RelayFeatures struct {
+	Keys        int       `json:"keys"`          // strokes, at most the window's keys
+	Msgs        int       `json:"msgs"`          // messages, at most 2 × keys + relay.HeldKeys (releases of keys held over the window's start)
+	Ties        int       `json:"ties"`          // messages within 1 ms of the one before, at most msgs
+	Bursts      int       `json:"bursts"`        // runs of relay.BurstSize messages delivered together, at most ties
+	StallBursts int       `json:"stall_bursts"`  // bursts after a silence of relay.StallGap or more, at most bursts
+	ZeroHolds   int       `json:"zero_holds"`    // strokes whose press and release came together, at most keys
+	StallMicros int64     `json:"stall_us"`      // total silence before stall bursts, µs; each at most relay.StallClip
+	GapMicros   int64     `json:"gap_us"`        // sum of the gaps counted in gaps, µs; each under 1 s
+	Gaps        int       `json:"gaps"`          // message gaps from 1 ms to 1 s, at most msgs
+	GapHist     []int     `json:"gap_hist"`      // relay.NumGapBins counts of gaps of 1 ms or more on relay.GapBin bins; add up to at most msgs − ties
+	StallHist   []int     `json:"stall_hist"`    // relay.NumGapBins counts of stall silences on relay.StallBin bins; add up to at most stall_bursts
+	HoldSum     float64   `json:"hold_sum_s"`    // sum of hold times capped at relay.HoldClip, s; at most keys × 0.25
+	HoldSumSq   float64   `json:"hold_sumsq_s2"` // sum of their squares, s²; at most keys × 0.0625
+	QuantCos    []float64 `json:"quant_cos"`     // relay.NumQuant phase sums of message times, one per relay.QuantPeriods; each within ±msgs
+	QuantSin    []float64 `json:"quant_sin"`     // as quant_cos
+}
+
+// NewRelayFeatures returns the wire form of f. Sums go to whole
+// microseconds.
+func NewRelayFeatures(f *relay.Features) *RelayFeatures {
+	r := &RelayFeatures{
+		Keys: f.Keys, Msgs: f.Msgs, Ties: f.Ties, Bursts: f.Bursts, StallBursts: f.StallBursts, ZeroHolds: f.ZeroHolds,
+		StallMicros: f.StallSum.Microseconds(), GapMicros: f.GapSum.Microseconds(), Gaps: f.Gaps,
+		GapHist: make([]int, relay.NumGapBins), StallHist: make([]int, relay.NumGapBins),
+		HoldSum: f.HoldSum, HoldSumSq: f.HoldSumSq,
+		QuantCos: append([]float64(nil), f.QuantCos[:]...), QuantSin: append([]float64(nil), f.QuantSin[:]...),
+	}
+	for i := range relay.NumGapBins {
+		r.GapHist[i], r.StallHist[i] = int(f.GapHist[i]), int(f.StallHist[i])
+	}
+	return r
+}
+
+// Features returns r as relay.Features. r must be valid, as [DecodeBatch]
+// and [CheckRelayFeatures] accept: histogram counts beyond the length of
+// relay's are ignored and counts above math.MaxUint16 stop there.
+func (r *RelayFeatures) Features() relay.Features {
+	f := relay.Features{
+		Keys: r.Keys, Msgs: r.Msgs, Ties: r.Ties, Bursts: r.Bursts, StallBursts: r.StallBursts, ZeroHolds: r.ZeroHolds,
+		StallSum: time.Duration(r.StallMicros) * time.Microsecond, GapSum: time.Duration(r.GapMicros) * time.Microsecond, Gaps: r.Gaps,
+		HoldSum: r.HoldSum, HoldSumSq: r.HoldSumSq,
+	}
+	for i := range min(len(r.GapHist), relay.NumGapBins) {
+		f.GapHist[i] = uint16(min(max(r.GapHist[i], 0), math.MaxUint16))
+	}
+	for i := range min(len(r.StallHist), relay.NumGapBins) {
+		f.StallHist[i] = uint16(min(max(r.StallHist[i], 0), math.MaxUint16))
+	}
+	copy(f.QuantCos[:], r.QuantCos)
+	copy(f.QuantSin[:], r.QuantSin)
+	return f
 }
 
 // InputDevice is a device that produced strokes in a window.

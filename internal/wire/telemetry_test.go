@@ -1,6 +1,7 @@
 package wire_test
 
 import (
+	"cmp"
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lagwatch/lagwatch/internal/keystroke"
+	"github.com/lagwatch/lagwatch/internal/relay"
 	"github.com/lagwatch/lagwatch/internal/wire"
 )
 
@@ -33,7 +35,8 @@ func telemetryBatch() wire.Batch {
 			{Name: "AT Translated Set 2 keyboard", Provenance: "physical", Bus: "i8042", Keys: 4},
 			{Name: "Virtual core XTEST keyboard", Provenance: "injected", Bus: "xtest", VendorID: "046d", ProductID: "c52b", Keys: 1},
 		},
-		Raw: []wire.RawKey{{PressMicros: 0, HoldMicros: 81_000, Class: "letter", Provenance: "physical"}, {PressMicros: 7_000, HoldMicros: 90_500, Class: "enter", Provenance: "injected"}},
+		Raw:   []wire.RawKey{{PressMicros: 0, HoldMicros: 81_000, Class: "letter", Provenance: "physical"}, {PressMicros: 7_000, HoldMicros: 90_500, Class: "enter", Provenance: "injected"}},
+		Relay: relayBlock(),
 	}}, Endpoint: &wire.EndpointReport{
 		At: now.Add(-30 * time.Second),
 		RemoteTools: []wire.RemoteTool{{Name: "x11vnc", Catalog: "lolrmm", PID: 4242, Process: "x11vnc",
@@ -50,6 +53,19 @@ func telemetryBatch() wire.Batch {
 		Displays: []wire.Display{{Connector: "card0-HDMI-A-1", Manufacturer: "TSB", ProductCode: "0001", Name: "TC358743",
 			Match: &wire.HardwareMatch{Device: "HDMI-CSI bridge", Rule: "edid TSB", Evidence: "The display is a capture bridge.", Strength: wire.StrengthWeak}}},
 	}}
+}
+
+// relayBlock returns a valid relay block for the window of
+// telemetryBatch (5 strokes): one burst of three messages after a 420 ms
+// silence, two zero holds.
+func relayBlock() *wire.RelayFeatures {
+	gap := make([]int, relay.NumGapBins)
+	gap[20], gap[30], gap[40], gap[127] = 2, 1, 1, 1 // 10 messages: the first, 4 ties, 5 gaps (one over 1 s)
+	stall := make([]int, relay.NumGapBins)
+	stall[42] = 1
+	return &wire.RelayFeatures{Keys: 5, Msgs: 10, Ties: 4, Bursts: 1, StallBursts: 1, ZeroHolds: 2,
+		StallMicros: 420_000, GapMicros: 520_000, Gaps: 4, GapHist: gap, StallHist: stall,
+		HoldSum: 0.3, HoldSumSq: 0.0306, QuantCos: []float64{1.5, -2, 0.25, 10}, QuantSin: []float64{-0.5, 3, -10, 0}}
 }
 
 // telemetryJSON returns telemetryBatch as JSON with the value at each
@@ -143,11 +159,21 @@ func TestDecodeBatchTelemetryEdges(t *testing.T) {
 			json.RawMessage(windowJSON(t)), json.RawMessage(windowJSON(t))}), 2, nil},
 		{"empty window", telemetryJSON(t, "windows.0.keys", 0, "windows.0.repeats", 0, "windows.0.by_class", map[string]any{},
 			"windows.0.by_provenance", nil, "windows.0.flight_hist", make([]int, keystroke.NumFlightBins), "windows.0.hold_hist", make([]int, keystroke.NumHoldBins),
-			"windows.0.fast_pairs", 0, "windows.0.bursts", 0, "windows.0.stall_bursts", 0, "windows.0.devices", []any{}, "windows.0.raw", del), 1, nil},
+			"windows.0.fast_pairs", 0, "windows.0.bursts", 0, "windows.0.stall_bursts", 0, "windows.0.devices", []any{}, "windows.0.raw", del, "windows.0.relay", del), 1, nil},
 		{"longest window", telemetryJSON(t, "windows.0.start", "2026-03-01T11:00:00Z", "windows.0.end", "2026-03-01T12:00:00Z"), 1, nil},
 		{"most windows", telemetryJSON(t, "windows", times(wire.MaxWindows, json.RawMessage(windowJSON(t)))), wire.MaxWindows, nil},
 		{"session rtt limit", telemetryJSON(t, "endpoint.remote_tools.0.sessions.1.rtt_us", wire.MaxRTTMicros), 1, nil},
 		{"zone in address", telemetryJSON(t, "endpoint.remote_tools.0.listening.0", "[fe80::1%eth0]:5900"), 1, nil},
+		{"no relay block (older agent)", telemetryJSON(t, "windows.0.relay", del), 1, func(b wire.Batch) bool { return b.Windows[0].Relay == nil }},
+		{"null relay block", telemetryJSON(t, "windows.0.relay", nil), 1, func(b wire.Batch) bool { return b.Windows[0].Relay == nil }},
+		{"relay at its limits", telemetryJSON(t, "windows.0.relay.msgs", 2*5+relay.HeldKeys, "windows.0.relay.ties", 2*5+relay.HeldKeys,
+			"windows.0.relay.zero_holds", 5, "windows.0.relay.hold_sum_s", 1.25, "windows.0.relay.hold_sumsq_s2", 0.3125,
+			"windows.0.relay.stall_us", relay.StallClip.Microseconds(), "windows.0.relay.gap_us", 4_000_000,
+			"windows.0.relay.gap_hist", make([]int, relay.NumGapBins), "windows.0.relay.quant_cos", []float64{26, -26, 0, 0}), 1, nil},
+		{"relay of an empty window", telemetryJSON(t, "windows.0.keys", 0, "windows.0.repeats", 0, "windows.0.by_class", map[string]any{},
+			"windows.0.by_provenance", nil, "windows.0.flight_hist", make([]int, keystroke.NumFlightBins), "windows.0.hold_hist", make([]int, keystroke.NumHoldBins),
+			"windows.0.fast_pairs", 0, "windows.0.bursts", 0, "windows.0.stall_bursts", 0, "windows.0.devices", []any{}, "windows.0.raw", del,
+			"windows.0.relay", wire.NewRelayFeatures(&relay.Features{})), 1, func(b wire.Batch) bool { return b.Windows[0].Relay.Keys == 0 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -244,6 +270,35 @@ func TestDecodeBatchTelemetryBad(t *testing.T) {
 		{"raw key code", []any{"windows.0.raw.1.code", 16}, "windows[0].raw[1].code", "unknown field"},
 		{"raw press negative", []any{"windows.0.raw.0.press_us", -1}, "windows[0].raw[0].press_us", "must be between 0 and 3600000000"},
 		{"raw hold too long", []any{"windows.0.raw.0.hold_us", wire.MaxRTTMicros + 1}, "windows[0].raw[0].hold_us", "must be between 0 and 60000000"},
+		{"relay not object", []any{"windows.0.relay", []any{}}, "windows[0].relay", "must be an object"},
+		{"relay key code", []any{"windows.0.relay.key_code", 30}, "windows[0].relay.key_code", "unknown field"},
+		{"relay keys float", []any{"windows.0.relay.keys", 1.5}, "windows[0].relay.keys", "must be an integer, not number"},
+		{"relay keys over window", []any{"windows.0.relay.keys", 6}, "windows[0].relay.keys", "must be at most the window's keys"},
+		{"relay keys negative", []any{"windows.0.relay.keys", -1}, "windows[0].relay.keys", "must be between 0 and 360000"},
+		{"relay msgs over", []any{"windows.0.relay.msgs", 2*5 + relay.HeldKeys + 1}, "windows[0].relay.msgs", "must be between 0 and 2 × keys + 16"},
+		{"relay msgs negative", []any{"windows.0.relay.msgs", -1}, "windows[0].relay.msgs", "must be between 0 and 2 × keys + 16"},
+		{"relay ties over msgs", []any{"windows.0.relay.ties", 11}, "windows[0].relay.ties", "must be at most msgs"},
+		{"relay bursts over ties", []any{"windows.0.relay.bursts", 5}, "windows[0].relay.bursts", "must be at most ties"},
+		{"relay stall bursts over bursts", []any{"windows.0.relay.stall_bursts", 2}, "windows[0].relay.stall_bursts", "must be at most bursts"},
+		{"relay zero holds over keys", []any{"windows.0.relay.zero_holds", 6}, "windows[0].relay.zero_holds", "must be at most keys"},
+		{"relay gaps over msgs", []any{"windows.0.relay.gaps", 11}, "windows[0].relay.gaps", "must be at most msgs"},
+		{"relay stall sum over clip", []any{"windows.0.relay.stall_us", relay.StallClip.Microseconds() + 1}, "windows[0].relay.stall_us", "must be between 0 and stall_bursts × 60000000"},
+		{"relay gap sum negative", []any{"windows.0.relay.gap_us", -1}, "windows[0].relay.gap_us", "must be between 0 and gaps × 1000000"},
+		{"relay gap sum over", []any{"windows.0.relay.gap_us", 4_000_001}, "windows[0].relay.gap_us", "must be between 0 and gaps × 1000000"},
+		{"relay gap hist short", []any{"windows.0.relay.gap_hist", make([]int, relay.NumGapBins-1)}, "windows[0].relay.gap_hist", "must have 128 entries"},
+		{"relay gap hist missing", []any{"windows.0.relay.gap_hist", del}, "windows[0].relay.gap_hist", "must have 128 entries"},
+		{"relay gap hist count", []any{"windows.0.relay.gap_hist", slices.Repeat([]int{70000}, relay.NumGapBins)}, "windows[0].relay.gap_hist", "entries must be between 0 and 65535"},
+		{"relay gap hist negative", []any{"windows.0.relay.gap_hist", append([]int{-1}, make([]int, relay.NumGapBins-1)...)}, "windows[0].relay.gap_hist", "entries must be between 0 and 65535"},
+		{"relay gap hist over msgs", []any{"windows.0.relay.gap_hist", append([]int{7}, make([]int, relay.NumGapBins-1)...)}, "windows[0].relay.gap_hist", "add up to at most msgs − ties"},
+		{"relay stall hist long", []any{"windows.0.relay.stall_hist", make([]int, relay.NumGapBins+1)}, "windows[0].relay.stall_hist", "must have 128 entries"},
+		{"relay stall hist over", []any{"windows.0.relay.stall_hist", append([]int{2}, make([]int, relay.NumGapBins-1)...)}, "windows[0].relay.stall_hist", "add up to at most stall_bursts"},
+		{"relay hold sum over", []any{"windows.0.relay.hold_sum_s", 1.2500001}, "windows[0].relay.hold_sum_s", "must be at most keys × 0.25"},
+		{"relay hold sumsq negative", []any{"windows.0.relay.hold_sumsq_s2", -1e-9}, "windows[0].relay.hold_sumsq_s2", "finite number, not negative"},
+		{"relay hold sumsq over", []any{"windows.0.relay.hold_sumsq_s2", 0.32}, "windows[0].relay.hold_sumsq_s2", "must be at most keys × 0.0625"},
+		{"relay hold sum huge", []any{"windows.0.relay.hold_sum_s", json.RawMessage("1e999")}, "windows[0].relay.hold_sum_s", "must be a number"},
+		{"relay quant short", []any{"windows.0.relay.quant_cos", []float64{1, 2, 3}}, "windows[0].relay.quant_cos", "must have 4 entries"},
+		{"relay quant over msgs", []any{"windows.0.relay.quant_sin", []float64{0, 0, 10.5, 0}}, "windows[0].relay.quant_sin", "between -msgs and msgs"},
+		{"relay quant null", []any{"windows.0.relay.quant_sin", nil}, "windows[0].relay.quant_sin", "must have 4 entries"},
 		{"endpoint not object", []any{"endpoint", []any{}}, "endpoint", "must be an object"},
 		{"endpoint unknown", []any{"endpoint.processes", []any{}}, "endpoint.processes", "unknown field"},
 		{"endpoint at", []any{"endpoint.at", "2026-03-01T12:05:01Z"}, "endpoint.at", "more than 5 minutes after"},
@@ -345,4 +400,113 @@ func TestWindowerOutputDecodes(t *testing.T) {
 			t.Logf("window %d has no bursts; the test covers less than it should", win)
 		}
 	}
+}
+
+// TestRelayFeaturesDecode checks that the relay blocks an agent makes
+// (relay.LiveExtractor over strokes in the order a reader reports them,
+// at release) pass the decoder's consistency rules, for local typing with
+// overlapping keys and for typing through relays that leave bursts and
+// zero holds, and that the server gets back the features the agent had,
+// sums to the microsecond.
+func TestRelayFeaturesDecode(t *testing.T) {
+	local := overlappingTyping(2000, 7)
+	for _, tc := range []struct {
+		name   string
+		events []keystroke.Event
+	}{
+		{"local", local},
+		{"nagle", relay.Path{RTT: 150 * time.Millisecond, Loss: 0.02, AckDelay: relay.DelayedAck}.Relay(local, 1)},
+		{"nodelay loss", relay.Path{RTT: 150 * time.Millisecond, Loss: 0.05, NoDelay: true}.Relay(local, 2)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := slices.Clone(tc.events)
+			slices.SortStableFunc(ev, func(a, b keystroke.Event) int { return cmp.Compare(a.Release, b.Release) }) // as a reader reports them
+			var x relay.LiveExtractor
+			var tot relay.Features
+			for i, e := range ev {
+				x.Add(e)
+				if n := i + 1; n%137 != 0 && n != len(ev) {
+					continue
+				}
+				f := x.Cut()
+				tot.Add(&f)
+				body, err := json.Marshal(wire.Batch{Version: 1, BatchID: "b", Windows: []wire.InputWindow{relayWindow(f.Keys, wire.NewRelayFeatures(&f))}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := wire.DecodeBatch(body, now)
+				if err != nil {
+					t.Fatalf("window ending at stroke %d (keys %d msgs %d ties %d bursts %d): %v", i, f.Keys, f.Msgs, f.Ties, f.Bursts, err)
+				}
+				got, want := b.Windows[0].Relay.Features(), f
+				want.StallSum, want.GapSum = want.StallSum.Truncate(time.Microsecond), want.GapSum.Truncate(time.Microsecond)
+				if got != want {
+					t.Fatalf("window ending at stroke %d: decoded features\n%+v\nwant\n%+v", i, got, want)
+				}
+			}
+			if tot.Keys != len(ev) {
+				t.Errorf("windows hold %d strokes, want %d", tot.Keys, len(ev))
+			}
+			if tc.name != "local" && (tot.Bursts == 0 || tot.ZeroHolds == 0) {
+				t.Errorf("relayed typing left %d bursts and %d zero holds; the test covers less than it should", tot.Bursts, tot.ZeroHolds)
+			}
+		})
+	}
+}
+
+// overlappingTyping returns n strokes of synthetic local typing in press
+// order, where a fifth of the keys are still down at the next press and
+// now and then a modifier is held over several keys.
+func overlappingTyping(n int, seed uint64) []keystroke.Event {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	out := make([]keystroke.Event, n)
+	press := time.Second
+	for i := range out {
+		gap := time.Duration(60+rng.IntN(250)) * time.Millisecond
+		if rng.IntN(40) == 0 {
+			gap += time.Duration(rng.IntN(3000)) * time.Millisecond
+		}
+		press += gap
+		hold := time.Duration(50+rng.IntN(90)) * time.Millisecond
+		switch r := rng.IntN(50); {
+		case r < 10:
+			hold += gap // still down at the next press
+		case r == 10:
+			hold = time.Duration(1+rng.IntN(25)) * gap // a held modifier
+		}
+		out[i] = keystroke.Event{Press: press, Release: press + hold, Class: keystroke.ClassLetter}
+	}
+	return out
+}
+
+// relayWindow returns a valid window of keys strokes carrying rf.
+func relayWindow(keys int, rf *wire.RelayFeatures) wire.InputWindow {
+	hold := make([]int, keystroke.NumHoldBins)
+	hold[0] = keys
+	return wire.InputWindow{WindowID: "w-relay", Start: now.Add(-2 * time.Minute), End: now.Add(-time.Minute), Source: "evdev",
+		Keys: keys, ByClass: map[string]int{"letter": keys}, ByProvenance: map[string]int{"physical": keys},
+		FlightHist: make([]int, keystroke.NumFlightBins), HoldHist: hold, Relay: rf}
+}
+
+func TestRelayFeaturesConversion(t *testing.T) {
+	rf := relayBlock()
+	f := rf.Features()
+	if f.Keys != 5 || f.Ties != 4 || f.StallSum != 420*time.Millisecond || f.GapSum != 520*time.Millisecond || f.StallHist[42] != 1 || f.GapHist[20] != 2 ||
+		f.QuantCos != [relay.NumQuant]float64{1.5, -2, 0.25, 10} || f.QuantSin != [relay.NumQuant]float64{-0.5, 3, -10, 0} || f.HoldSumSq != 0.0306 {
+		t.Errorf("relayBlock().Features() = %+v", f)
+	}
+	if back := wire.NewRelayFeatures(&f); !reflect.DeepEqual(back, rf) {
+		t.Errorf("NewRelayFeatures(Features()) = %+v, want %+v", back, rf)
+	}
+	// NewRelayFeatures copies: changing the features later changes nothing sent.
+	back := wire.NewRelayFeatures(&f)
+	f.QuantCos[0], f.GapHist[20] = 99, 99
+	if back.QuantCos[0] != 1.5 || back.GapHist[20] != 2 {
+		t.Errorf("NewRelayFeatures shares memory with its argument: %+v", back)
+	}
+	if err := wire.CheckRelayFeatures(rf, 5); err != nil {
+		t.Errorf("CheckRelayFeatures(relayBlock(), 5) = %v", err)
+	}
+	err := wire.CheckRelayFeatures(rf, 4)
+	checkFieldError(t, err, wire.CodeInvalidField, "relay.keys", "must be at most the window's keys")
 }

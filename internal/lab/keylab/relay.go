@@ -3,7 +3,6 @@ package keylab
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"math"
 	"runtime"
@@ -177,36 +176,6 @@ type typist struct {
 	span   time.Duration    // typing time the windows cover
 }
 
-// foldOf assigns a participant to fold 0 or 1 by a seeded hash of its ID.
-func foldOf(id int, seed uint64) int {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%d/%d", seed, id)
-	return int(h.Sum64() & 1)
-}
-
-// windows cuts events into features of consecutive windows of n strokes;
-// a last partial window is dropped.
-func windows(events []keystroke.Event, n int) []relay.Features {
-	var x relay.Extractor
-	out := make([]relay.Features, 0, len(events)/n)
-	for i, e := range events {
-		x.Add(e)
-		if (i+1)%n == 0 {
-			out = append(out, x.Cut())
-		}
-	}
-	return out
-}
-
-// quantize puts event times on the laptop clock's grid.
-func quantize(events []keystroke.Event, res time.Duration) {
-	for i := range events {
-		events[i].Press = events[i].Press.Truncate(res)
-		events[i].Release = events[i].Release.Truncate(res)
-	}
-	slices.SortStableFunc(events, func(a, b keystroke.Event) int { return int(a.Press - b.Press) })
-}
-
 // RunRelay runs the relay evaluation (protocol in docs/lab-keystrokes.md),
 // writing a line per condition to progress.
 func RunRelay(ctx context.Context, participants []aalto.Participant, cfg RelayConfig, progress io.Writer) (RelayReport, error) {
@@ -221,7 +190,7 @@ func RunRelay(ctx context.Context, participants []aalto.Participant, cfg RelayCo
 		if len(ev) < cfg.EnrolKeys+cfg.Window {
 			continue
 		}
-		t := typist{id: p.ID, fold: foldOf(p.ID, cfg.Seed), events: ev, local: windows(ev, cfg.Window)}
+		t := typist{id: p.ID, fold: relay.FoldOf(p.ID, cfg.Seed), events: ev, local: relay.Windows(ev, cfg.Window)}
 		last := len(t.local) * cfg.Window
 		t.span = ev[last-1].Press - ev[0].Press
 		ts = append(ts, t)
@@ -272,8 +241,8 @@ func RunRelay(ctx context.Context, participants []aalto.Participant, cfg RelayCo
 			}
 		}
 		for a, alpha := range Alphas {
-			rep.Thresholds[f][a] = threshold(loc, alpha)
-			rep.BaseThresh[f][a] = threshold(base, alpha)
+			rep.Thresholds[f][a] = relay.Threshold(loc, alpha)
+			rep.BaseThresh[f][a] = relay.Threshold(base, alpha)
 		}
 	}
 	// False alarms on each typist's local typing, judged with its test fold's thresholds.
@@ -362,7 +331,7 @@ func RunRelay(ctx context.Context, participants []aalto.Participant, cfg RelayCo
 func localRun(t typist, pri relay.Priors, off, n, enrolWin int) (loc, base []float64) {
 	ws := t.local
 	if off > 0 {
-		ws = windows(t.events[off:], n)
+		ws = relay.Windows(t.events[off:], n)
 	}
 	d := relay.NewDetector(pri)
 	for _, w := range ws {
@@ -413,8 +382,8 @@ func relayOne(t typist, rep RelayReport, p relay.Path, ci int, cfg RelayConfig) 
 	var o outcome
 	seed := cfg.Seed*1_000_003 + uint64(ci)*7919 + uint64(t.id)
 	ev := p.Relay(t.events, seed)
-	quantize(ev, cfg.Resolution)
-	ws := windows(ev, cfg.Window)
+	relay.Truncate(ev, cfg.Resolution)
+	ws := relay.Windows(ev, cfg.Window)
 	d := relay.NewDetector(rep.Priors[t.fold])
 	for k, w := range ws {
 		s := d.Score(w).Score
@@ -432,7 +401,7 @@ func relayOne(t typist, rep RelayReport, p relay.Path, ci int, cfg RelayConfig) 
 		bd.Learn(w)
 	}
 	rest := ev[enrolWin*cfg.Window:]
-	for _, w := range windows(rest, cfg.Window) {
+	for _, w := range relay.Windows(rest, cfg.Window) {
 		if bd.Score(w).Score > rep.BaseThresh[t.fold][1] {
 			o.baseDet = true
 			break
@@ -524,18 +493,6 @@ func rank(sorted []int, q float64) int {
 		return -1
 	}
 	return v
-}
-
-// threshold returns the smallest score s such that at most alpha of the
-// scores exceed it.
-func threshold(scores []float64, alpha float64) float64 {
-	s := slices.Clone(scores)
-	slices.Sort(s)
-	allowed := int(math.Floor(alpha * float64(len(s))))
-	if len(s) == 0 {
-		return math.Inf(1)
-	}
-	return s[len(s)-1-min(allowed, len(s)-1)]
 }
 
 // poissonUpper returns the one-sided 95 % upper confidence bound of a

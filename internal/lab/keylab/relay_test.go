@@ -67,7 +67,7 @@ func TestRelayEvalFoldsAreDisjoint(t *testing.T) {
 		var train []relay.Features
 		for _, p := range ps {
 			if seen[p.ID] != f {
-				train = append(train, windows(p.Events(), relay.RefKeys)...)
+				train = append(train, relay.Windows(p.Events(), relay.RefKeys)...)
 			}
 		}
 		if want := relay.FitPriors(train).Rate; rep.Priors[f].Rate != want {
@@ -113,7 +113,7 @@ func TestThresholdAndBounds(t *testing.T) {
 		alpha float64
 		want  float64
 	}{{0.01, 989}, {0.001, 998}, {0, 999}} {
-		thr := threshold(scores, tc.alpha)
+		thr := relay.Threshold(scores, tc.alpha)
 		over := 0
 		for _, s := range scores {
 			if s > thr {
@@ -121,7 +121,7 @@ func TestThresholdAndBounds(t *testing.T) {
 			}
 		}
 		if thr != tc.want || float64(over) > tc.alpha*float64(len(scores)) {
-			t.Errorf("threshold(0..999, %g) = %g with %d above, want %g", tc.alpha, thr, over, tc.want)
+			t.Errorf("relay.Threshold(0..999, %g) = %g with %d above, want %g", tc.alpha, thr, over, tc.want)
 		}
 	}
 	if got := poissonUpper(0); math.Abs(got-3) > 0.01 {
