@@ -298,11 +298,14 @@ func FromRelay(deviceID string, v relay.Verdict, threshold float64, at time.Time
 }
 
 // FromPresence turns a presence challenge result into presence.delayed or
-// presence.consistent; nothing when insufficient. The reactions are timed
-// in the browser on the device, so it is agent-reported. It shares the
-// group "loop:<device>" with relay and operator evidence: all measure the
-// same loop.
-func FromPresence(deviceID string, r presence.Result, at time.Time) []Evidence {
+// presence.consistent about subject; nothing when insufficient. The
+// reactions are timed in the browser on the device, so it is
+// agent-reported. About a device, it shares the group "loop:<device>"
+// with relay and operator evidence: all measure the same loop. The
+// challenge does not know which of a worker's devices it ran on, so a
+// caller that cannot tell names the worker, and the group is
+// "loop:worker:<id>".
+func FromPresence(subject Subject, r presence.Result, at time.Time) []Evidence {
 	var det string
 	switch r.Verdict {
 	case presence.Delayed:
@@ -316,7 +319,11 @@ func FromPresence(deviceID string, r presence.Result, at time.Time) []Evidence {
 	if text == "" {
 		text = fmt.Sprintf("presence challenge: %s, added delay %d ms (95 %% interval %d to %d ms) over %d prompts", r.Verdict, r.AddedDelay.Milliseconds(), r.CILow.Milliseconds(), r.CIHigh.Milliseconds(), r.Prompts)
 	}
-	return []Evidence{{Subject: Device(deviceID), Detector: det, Provenance: AgentReported, Explanation: text, At: at, Independent: "loop:" + deviceID}}
+	group := "loop:" + subject.String()
+	if subject.Kind == KindDevice {
+		group = "loop:" + subject.ID
+	}
+	return []Evidence{{Subject: subject, Detector: det, Provenance: AgentReported, Explanation: text, At: at, Independent: group}}
 }
 
 // FromOperator turns an operator-distance estimate into operator.far

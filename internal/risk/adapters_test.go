@@ -157,10 +157,10 @@ func TestFromRelayPresenceOperator(t *testing.T) {
 	if ev := FromRelay("d-1", relay.Verdict{Score: 40, Windows: 3}, 0, t0); len(ev) != 1 || ev[0].Detector != "relay.detected" || ev[0].Independent != "loop:d-1" {
 		t.Errorf("FromRelay(score 40) = %+v", ev)
 	}
-	if ev := FromPresence("d-1", presence.Result{Verdict: presence.Delayed, AddedDelay: 140 * time.Millisecond}, t0); len(ev) != 1 || ev[0].Detector != "presence.delayed" {
+	if ev := FromPresence(Device("d-1"), presence.Result{Verdict: presence.Delayed, AddedDelay: 140 * time.Millisecond}, t0); len(ev) != 1 || ev[0].Detector != "presence.delayed" || ev[0].Independent != "loop:d-1" {
 		t.Errorf("FromPresence(delayed) = %+v", ev)
 	}
-	if ev := FromPresence("d-1", presence.Result{Verdict: presence.Insufficient}, t0); ev != nil {
+	if ev := FromPresence(Device("d-1"), presence.Result{Verdict: presence.Insufficient}, t0); ev != nil {
 		t.Errorf("FromPresence(insufficient) = %+v", ev)
 	}
 	ev := FromOperator("d-1", operator.Estimate{LoopRTT: 150 * time.Millisecond, Source: "session", AtLeastKm: 6000}, t0)

@@ -1,6 +1,7 @@
 // Package riskfeed reads a store's evidence about each worker for risk
 // fusion (package risk): the device-distance verdicts, endpoint reports and
-// input windows of the worker's devices, the identity-provider findings
+// input windows of the worker's devices (their counts, and the relay
+// fingerprints scored by package relay), the identity-provider findings
 // stored for the worker (lagwatch idp import), and the screening of the
 // applications the worker was hired from; and links each worker's devices,
 // applications and identity-provider accounts to the worker.
@@ -17,9 +18,12 @@ import (
 
 	"github.com/lagwatch/lagwatch/internal/analyze"
 	"github.com/lagwatch/lagwatch/internal/latency"
+	"github.com/lagwatch/lagwatch/internal/presence"
+	"github.com/lagwatch/lagwatch/internal/relay"
 	"github.com/lagwatch/lagwatch/internal/risk"
 	"github.com/lagwatch/lagwatch/internal/screen"
 	"github.com/lagwatch/lagwatch/internal/store"
+	"github.com/lagwatch/lagwatch/internal/wire"
 )
 
 // Store is what Gather reads. The SQLite and PostgreSQL stores implement it.
@@ -30,7 +34,12 @@ type Store interface {
 	Applicant(ctx context.Context, id string) (store.ApplicantRecord, error)
 	AllWorkerLinks(ctx context.Context) ([]store.WorkerLink, error)
 	IdPFindings(ctx context.Context, workerID string, since time.Time, limit int) ([]store.IdPFinding, error)
+	PresenceSessions(ctx context.Context, workerID string, since time.Time, limit int) ([]presence.Session, error)
 }
+
+// MaxPresenceSessions is how many of a worker's newest presence
+// challenges in the window Gather reads.
+const MaxPresenceSessions = 100
 
 // MaxIdPFindings is how many of a worker's newest identity-provider
 // findings in the window Gather reads.
@@ -51,14 +60,15 @@ func Risks(ctx context.Context, st Store, hired map[string][]string, window time
 }
 
 // Gather reads each worker's devices' verdicts, endpoint reports and input
-// windows, the worker's identity-provider findings that hold at or after
-// since, and the screening of the applications the worker was hired from:
+// windows (scoring their relay blocks with [FromRelay]), the worker's
+// identity-provider findings and presence challenges ([FromPresence]) that
+// hold at or after since, and the screening of the applications the worker was hired from:
 // those linked in the store (kind applicant) and those listed in hired
 // (worker ID → applicant IDs), which may be nil. It links devices,
 // applicants and identity-provider accounts (stored links of kind
 // account) to their workers. warn, if not nil, is told about links that
-// cannot count: an applicant that is not stored, a hired row for a worker
-// that is not.
+// cannot count (an applicant that is not stored, a hired row for a worker
+// that is not) and about stored windows whose relay block cannot be read.
 func Gather(ctx context.Context, st Store, hired map[string][]string, since, now time.Time, warn func(string)) ([]risk.Evidence, *risk.Links, error) {
 	if warn == nil {
 		warn = func(string) {}
@@ -77,7 +87,9 @@ func Gather(ctx context.Context, st Store, hired map[string][]string, since, now
 		return nil, nil, err
 	}
 	var ev []risk.Evidence
+	devices := map[string][]string{} // worker → devices
 	for _, dv := range dvs {
+		devices[dv.Worker.ID] = append(devices[dv.Worker.ID], dv.Device.ID)
 		if err := links.Link(risk.Device(dv.Device.ID), risk.Worker(dv.Worker.ID)); err != nil {
 			return nil, nil, err
 		}
@@ -94,6 +106,7 @@ func Gather(ctx context.Context, st Store, hired map[string][]string, since, now
 			return nil, nil, err
 		}
 		ev = append(ev, risk.FromWindows(dv.Device.ID, ws)...)
+		ev = append(ev, FromRelay(dv.Device.ID, ws, warn)...)
 	}
 
 	workers, err := st.Workers(ctx)
@@ -137,6 +150,11 @@ func Gather(ctx context.Context, st Store, hired map[string][]string, since, now
 		for _, f := range fs {
 			ev = append(ev, FromIdP(f))
 		}
+		ps, err := st.PresenceSessions(ctx, w.ID, since, MaxPresenceSessions)
+		if err != nil {
+			return nil, nil, err
+		}
+		ev = append(ev, FromPresence(w.ID, devices[w.ID], ps)...)
 		for _, appID := range merge(applicants[w.ID], hired[w.ID]) {
 			rec, err := st.Applicant(ctx, appID)
 			if errors.Is(err, store.ErrNotFound) {
@@ -157,6 +175,91 @@ func Gather(ctx context.Context, st Store, hired map[string][]string, since, now
 		}
 	}
 	return ev, links, nil
+}
+
+// FromPresence turns a worker's presence challenges into evidence
+// (risk.FromPresence), skipping enrolments: they are the baseline, not a
+// test. The challenge runs on the worker's device but does not say which,
+// so the evidence is about that device when the worker has exactly one
+// (and shares its loop group with relay evidence) and about the worker
+// otherwise.
+func FromPresence(workerID string, devices []string, sessions []presence.Session) []risk.Evidence {
+	subject := risk.Worker(workerID)
+	if len(devices) == 1 {
+		subject = risk.Device(devices[0])
+	}
+	var ev []risk.Evidence
+	for _, s := range sessions {
+		if !s.Enrol {
+			ev = append(ev, risk.FromPresence(subject, s.Result, s.Finished)...)
+		}
+	}
+	return ev
+}
+
+// FromRelay scores the relay blocks of a device's input windows, which
+// must be oldest first (as the store lists them), with a relay.Detector on
+// the shipped priors (relay.DefaultPriors), and turns the strongest
+// verdict into relay.detected when it reaches the shipped threshold
+// (relay.DefaultThreshold: 0.1 % of windows of local typing score above
+// it), dated at the end of its window. Windows without a block (agents
+// from before it) are skipped, and so are blocks that do not decode or
+// break the wire format's rules, which warn, if not nil, is told about.
+//
+// Each window is scored with Detector.Score, so a verdict is the
+// strongest of the last 1 to relay.Span windows summed: the threshold was
+// fitted on such verdicts, and rare fingerprints (a stall every few
+// hundred strokes) only add up that way. Refs name the windows the
+// verdict summed ("input:<device>/<window>"); the explanation adds the
+// detector's estimate of the hidden path's RTT when it has one.
+func FromRelay(deviceID string, ws []store.InputWindow, warn func(string)) []risk.Evidence {
+	d := relay.NewDetector(relay.DefaultPriors())
+	var (
+		best   relay.Verdict
+		bestAt time.Time
+		refs   []string
+		recent []string // IDs of the windows scored, the last relay.Span
+	)
+	for _, w := range ws {
+		var body struct {
+			Relay *wire.RelayFeatures `json:"relay"`
+		}
+		if err := json.Unmarshal(w.Body, &body); err != nil {
+			if warn != nil {
+				warn(fmt.Sprintf("device %s: window %s: relay block not read: %v", deviceID, w.WindowID, err))
+			}
+			continue
+		}
+		if body.Relay == nil {
+			continue
+		}
+		if err := wire.CheckRelayFeatures(body.Relay, w.Keys); err != nil {
+			if warn != nil {
+				warn(fmt.Sprintf("device %s: window %s: relay block not used: %v", deviceID, w.WindowID, err))
+			}
+			continue
+		}
+		if len(recent) == relay.Span {
+			recent = recent[1:]
+		}
+		recent = append(recent, w.WindowID)
+		v := d.Score(body.Relay.Features())
+		if bestAt.IsZero() || v.Score > best.Score {
+			best, bestAt = v, w.End
+			refs = refs[:0]
+			for _, id := range recent[len(recent)-v.Windows:] {
+				refs = append(refs, "input:"+deviceID+"/"+id)
+			}
+		}
+	}
+	ev := risk.FromRelay(deviceID, best, relay.DefaultThreshold(), bestAt)
+	for i := range ev {
+		ev[i].Refs = slices.Clone(refs)
+		if e := d.EstimateRTT(); e.Basis != "" {
+			ev[i].Explanation += "; hidden path RTT estimate " + e.String()
+		}
+	}
+	return ev
 }
 
 // FromIdP turns a stored identity-provider finding into evidence about its

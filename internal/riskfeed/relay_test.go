@@ -1,0 +1,212 @@
+package riskfeed_test
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lagwatch/lagwatch/internal/keystroke"
+	"github.com/lagwatch/lagwatch/internal/relay"
+	"github.com/lagwatch/lagwatch/internal/risk"
+	"github.com/lagwatch/lagwatch/internal/riskfeed"
+	"github.com/lagwatch/lagwatch/internal/store"
+	"github.com/lagwatch/lagwatch/internal/wire"
+)
+
+// localTyping returns n strokes of synthetic local typing in press order:
+// 80 to 250 ms between presses, a pause now and then, holds of 50 to
+// 120 ms.
+func localTyping(n int, seed uint64) []keystroke.Event {
+	r := rand.New(rand.NewPCG(seed, 5))
+	out := make([]keystroke.Event, n)
+	at := time.Second
+	for i := range out {
+		at += time.Duration(80+r.IntN(170)) * time.Millisecond
+		if r.IntN(40) == 0 {
+			at += time.Duration(r.IntN(3000)) * time.Millisecond
+		}
+		out[i] = keystroke.Event{Press: at, Release: at + time.Duration(50+r.IntN(70))*time.Millisecond, Class: keystroke.ClassLetter}
+	}
+	return out
+}
+
+// enrolDevice stores device id for worker.
+func enrolDevice(t *testing.T, st *store.Store, worker, id string) {
+	t.Helper()
+	h := sha256.Sum256([]byte("token-" + id))
+	c := sha256.Sum256([]byte("cred-" + id))
+	if err := st.CreateEnrolmentToken(t.Context(), h[:], worker, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Enrol(t.Context(), h[:], store.Device{ID: id, Hostname: id, OS: "linux/amd64", AgentVersion: "test"}, c[:], time.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// relayWindows cuts strokes (press order) into windows of 100 with
+// relay.Extractor, one a minute ending now, and returns them as an agent
+// sends them. withBlock false leaves the relay block out, as agents from
+// before it do.
+func relayWindows(t *testing.T, ev []keystroke.Event, now time.Time, withBlock bool) []wire.InputWindow {
+	t.Helper()
+	var x relay.Extractor
+	var out []wire.InputWindow
+	n := len(ev) / 100
+	for k := range n {
+		for _, e := range ev[k*100 : (k+1)*100] {
+			x.Add(e)
+		}
+		f := x.Cut()
+		start := now.Add(-time.Duration(n-k) * time.Minute).Truncate(time.Second)
+		hold := make([]int, keystroke.NumHoldBins)
+		hold[5] = f.Keys
+		w := wire.InputWindow{WindowID: "w-" + strconv.Itoa(k), Start: start, End: start.Add(time.Minute), Source: "evdev",
+			Keys: f.Keys, ByClass: map[string]int{"letter": f.Keys}, ByProvenance: map[string]int{"physical": f.Keys},
+			FlightHist: make([]int, keystroke.NumFlightBins), HoldHist: hold}
+		if withBlock {
+			w.Relay = wire.NewRelayFeatures(&f)
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// saveWindows sends windows the way ingest does: decoded and checked by
+// package wire, stored with their counts and the whole window as JSON.
+func saveWindows(t *testing.T, st *store.Store, deviceID, batchID string, ws []wire.InputWindow) {
+	t.Helper()
+	body, err := json.Marshal(wire.Batch{Version: wire.Version, BatchID: batchID, Windows: ws})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := wire.DecodeBatch(body, time.Now())
+	if err != nil {
+		t.Fatalf("DecodeBatch(windows of %s) = %v", deviceID, err)
+	}
+	var rows []store.InputWindow
+	for _, w := range b.Windows {
+		wb, err := json.Marshal(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, store.InputWindow{WindowID: w.WindowID, Start: w.Start, End: w.End, Source: w.Source,
+			Keys: w.Keys, Physical: w.ByProvenance["physical"], Body: wb})
+	}
+	saveRows(t, st, deviceID, batchID, rows)
+}
+
+func saveRows(t *testing.T, st *store.Store, deviceID, batchID string, rows []store.InputWindow) {
+	t.Helper()
+	if _, err := st.SaveBatch(t.Context(), store.Batch{DeviceID: deviceID, ID: batchID, ReceivedAt: time.Now(), RemoteIP: "192.0.2.1", Windows: rows}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestGatherRelay: a device whose windows hold typing relayed over a
+// 150 ms path with 2 % loss gets relay.detected; a device with the same
+// typing done locally does not. Windows from older agents, without a
+// block, are skipped, and a stored block that breaks the wire format's
+// rules is reported and not used.
+func TestGatherRelay(t *testing.T) {
+	ctx := t.Context()
+	st := openStore(t)
+	putWorkers(t, st, "w-relay", "w-local")
+	enrolDevice(t, st, "w-relay", "d-relay")
+	enrolDevice(t, st, "w-local", "d-local")
+	now := time.Now()
+	local := localTyping(1000, 1)
+	relayed := relay.Path{RTT: 150 * time.Millisecond, Loss: 0.02, NoDelay: true}.Relay(local, 1)
+
+	old := relayWindows(t, local[:100], now.Add(-2*time.Hour), false)
+	saveWindows(t, st, "d-relay", "b-old", old)
+	saveWindows(t, st, "d-local", "b-old", old)
+	saveWindows(t, st, "d-relay", "b-1", relayWindows(t, relayed, now, true))
+	saveWindows(t, st, "d-local", "b-1", relayWindows(t, local, now, true))
+	// A block that breaks the rules (ties over msgs), stored past ingest.
+	bad := relayWindows(t, local[:100], now.Add(-time.Hour), true)[0]
+	bad.WindowID, bad.Relay.Ties = "w-bad", bad.Relay.Msgs+1
+	badBody, err := json.Marshal(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveRows(t, st, "d-local", "b-bad", []store.InputWindow{{WindowID: bad.WindowID, Start: bad.Start, End: bad.End, Source: "evdev", Keys: bad.Keys, Body: badBody}})
+
+	var warnings []string
+	ev, _, err := riskfeed.Gather(ctx, st, nil, now.Add(-7*24*time.Hour), now.Add(time.Minute), func(s string) { warnings = append(warnings, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]risk.Evidence{}
+	for _, e := range ev {
+		if e.Detector == "relay.detected" {
+			found[e.Subject.String()] = e
+		}
+	}
+	e, ok := found[risk.Device("d-relay").String()]
+	if !ok {
+		t.Fatalf("no relay.detected for d-relay; evidence %+v", ev)
+	}
+	if _, ok := found[risk.Device("d-local").String()]; ok {
+		t.Errorf("relay.detected for d-local, which typed locally: %+v", found)
+	}
+	t.Logf("relay evidence: %s (refs %q)", e.Explanation, e.Refs)
+	if err := e.Validate(); err != nil {
+		t.Errorf("relay evidence %+v is invalid: %v", e, err)
+	}
+	if e.Provenance != risk.AgentReported || e.Independent != "loop:d-relay" || len(e.Refs) == 0 || !strings.HasPrefix(e.Refs[0], "input:d-relay/w-") ||
+		!strings.Contains(e.Explanation, "hidden path RTT estimate") {
+		t.Errorf("relay evidence = %+v; want agent-reported, group loop:d-relay, refs to its windows, an RTT estimate", e)
+	}
+	if e.At.Before(now.Add(-10*time.Minute)) || e.At.After(now.Add(time.Minute)) {
+		t.Errorf("relay evidence at %v; want the end of one of the relayed windows (the last 10 minutes)", e.At)
+	}
+	if text := strings.Join(warnings, "\n"); !strings.Contains(text, "device d-local: window w-bad: relay block not used") || !strings.Contains(text, "relay.ties") {
+		t.Errorf("warnings = %q; want one naming the bad block of d-local and its field", warnings)
+	}
+
+	// Fused, the relay counts for the worker.
+	rs, err := riskfeed.Risks(ctx, st, nil, 7*24*time.Hour, risk.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := riskOf(rs, risk.Worker("w-relay"))
+	if !ok || !(counted(r)["relay.detected"] > 0) {
+		t.Errorf("w-relay risk = %+v, %v; want relay.detected counted", r, ok)
+	}
+}
+
+// TestFromRelayWithoutBlocks: windows of agents from before the relay
+// block give no relay evidence and no warnings.
+func TestFromRelayWithoutBlocks(t *testing.T) {
+	now := time.Now()
+	var rows []store.InputWindow
+	for _, w := range relayWindows(t, relay.Path{RTT: 150 * time.Millisecond}.Relay(localTyping(500, 2), 1), now, false) {
+		b, err := json.Marshal(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, store.InputWindow{DeviceID: "d-1", WindowID: w.WindowID, Start: w.Start, End: w.End, Keys: w.Keys, Body: b})
+	}
+	rows = append(rows, store.InputWindow{DeviceID: "d-1", WindowID: "w-junk", Start: now, End: now.Add(time.Minute), Body: json.RawMessage(`{"relay":7}`)})
+	var warnings []string
+	if ev := riskfeed.FromRelay("d-1", rows, func(s string) { warnings = append(warnings, s) }); ev != nil {
+		t.Errorf("FromRelay(windows without blocks) = %+v, want nothing", ev)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "w-junk") {
+		t.Errorf("warnings = %q, want one about w-junk", warnings)
+	}
+}
+
+// TestRelayThresholdsAgree: the shipped relay calibration and risk's
+// default relay threshold are the same number, the higher of the
+// keystroke lab's two 0.1 % thresholds.
+func TestRelayThresholdsAgree(t *testing.T) {
+	if got, want := relay.DefaultThreshold(), risk.DefaultRelayThreshold; math.Abs(got-want) > 0.005 {
+		t.Errorf("relay.DefaultThreshold() = %.4f, risk.DefaultRelayThreshold = %.2f; refit or update them together", got, want)
+	}
+}
