@@ -292,7 +292,7 @@ func FromRelay(deviceID string, v relay.Verdict, threshold float64, at time.Time
 	}
 	return []Evidence{{
 		Subject: Device(deviceID), Detector: "relay.detected", Provenance: AgentReported, At: at,
-		Explanation: fmt.Sprintf("keystroke timing over %d window(s) scores %.1f nats of relay fingerprints, at or above the %.1f-nat threshold", v.Windows, v.Score, threshold),
+		Explanation: fmt.Sprintf("keystroke timing over %d window(s) of %d or more strokes scores %.1f nats of relay fingerprints, at or above the %.1f-nat threshold", v.Windows, relay.RefKeys, v.Score, threshold),
 		Independent: "loop:" + deviceID,
 	}}
 }

@@ -54,11 +54,17 @@ func enrolDevice(t *testing.T, st *store.Store, worker, id string) {
 // before it do.
 func relayWindows(t *testing.T, ev []keystroke.Event, now time.Time, withBlock bool) []wire.InputWindow {
 	t.Helper()
+	return relayWindowsOf(t, ev, now, withBlock, 100)
+}
+
+// relayWindowsOf is relayWindows with windows of size strokes.
+func relayWindowsOf(t *testing.T, ev []keystroke.Event, now time.Time, withBlock bool, size int) []wire.InputWindow {
+	t.Helper()
 	var x relay.Extractor
 	var out []wire.InputWindow
-	n := len(ev) / 100
+	n := len(ev) / size
 	for k := range n {
-		for _, e := range ev[k*100 : (k+1)*100] {
+		for _, e := range ev[k*size : (k+1)*size] {
 			x.Add(e)
 		}
 		f := x.Cut()
@@ -177,6 +183,45 @@ func TestGatherRelay(t *testing.T) {
 	r, ok := riskOf(rs, risk.Worker("w-relay"))
 	if !ok || !(counted(r)["relay.detected"] > 0) {
 		t.Errorf("w-relay risk = %+v, %v; want relay.detected counted", r, ok)
+	}
+}
+
+// TestFromRelaySumsShortWindows: the agent cuts windows by time, so a
+// window may hold far fewer strokes than the 100 the threshold was fitted
+// on. The same typing cut into windows of 10 strokes gets the verdict of
+// 100-stroke windows, summed over the same span of strokes, and refs to
+// the newest of the short windows it rests on.
+func TestFromRelaySumsShortWindows(t *testing.T) {
+	now := time.Now()
+	relayed := relay.Path{RTT: 150 * time.Millisecond, Loss: 0.005, NoDelay: true}.Relay(localTyping(1000, 3), 3)
+	rows := func(size int) []store.InputWindow {
+		var out []store.InputWindow
+		for _, w := range relayWindowsOf(t, relayed, now, true, size) {
+			b, err := json.Marshal(w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, store.InputWindow{DeviceID: "d-1", WindowID: w.WindowID, Start: w.Start, End: w.End, Keys: w.Keys, Body: b})
+		}
+		return out
+	}
+	long := riskfeed.FromRelay("d-1", rows(100), nil)
+	short := riskfeed.FromRelay("d-1", rows(10), nil)
+	if len(long) != 1 {
+		t.Fatalf("FromRelay(100-stroke windows) = %+v; want relay.detected", long)
+	}
+	if len(short) != 1 || short[0].Explanation != long[0].Explanation {
+		t.Fatalf("FromRelay(10-stroke windows) = %+v\nwant the verdict of 100-stroke windows: %q", short, long[0].Explanation)
+	}
+	if err := short[0].Validate(); err != nil {
+		t.Errorf("evidence from short windows is invalid: %v", err)
+	}
+	if n := len(short[0].Refs); n != 20 || !strings.HasPrefix(short[0].Refs[n-1], "input:d-1/w-") {
+		t.Errorf("refs = %q; want the newest 20 short windows", short[0].Refs)
+	}
+	// Strokes that do not fill a unit are not scored on their own.
+	if ev := riskfeed.FromRelay("d-1", rows(10)[:9], nil); ev != nil {
+		t.Errorf("FromRelay(90 strokes) = %+v; want nothing until a unit of 100 strokes is full", ev)
 	}
 }
 

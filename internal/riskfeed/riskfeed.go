@@ -201,24 +201,32 @@ func FromPresence(workerID string, devices []string, sessions []presence.Session
 // must be oldest first (as the store lists them), with a relay.Detector on
 // the shipped priors (relay.DefaultPriors), and turns the strongest
 // verdict into relay.detected when it reaches the shipped threshold
-// (relay.DefaultThreshold: 0.1 % of windows of local typing score above
-// it), dated at the end of its window. Windows without a block (agents
-// from before it) are skipped, and so are blocks that do not decode or
-// break the wire format's rules, which warn, if not nil, is told about.
+// (relay.DefaultThreshold: 0.1 % of 100-stroke windows of local typing
+// score above it), dated at the end of its last window. Windows without a
+// block (agents from before it) are skipped, and so are blocks that do not
+// decode or break the wire format's rules, which warn, if not nil, is told
+// about.
 //
-// Each window is scored with Detector.Score, so a verdict is the
-// strongest of the last 1 to relay.Span windows summed: the threshold was
-// fitted on such verdicts, and rare fingerprints (a stall every few
-// hundred strokes) only add up that way. Refs name the windows the
-// verdict summed ("input:<device>/<window>"); the explanation adds the
-// detector's estimate of the hidden path's RTT when it has one.
+// The threshold was fitted on windows of relay.RefKeys strokes, and the
+// agent cuts its windows by time (a minute of typing may hold 5 strokes
+// or 300), so consecutive windows are summed into units of at least
+// relay.RefKeys strokes and each unit is scored with Detector.Score: a
+// verdict is the strongest of the last 1 to relay.Span units summed, as
+// in the calibration. Scoring each short window alone would take many
+// more decisions per hour of typing than the threshold allows for. Strokes
+// that do not yet fill a unit wait for the next windows. Refs name the
+// windows the verdict summed ("input:<device>/<window>", the newest
+// maxRefs of them); the explanation
+// adds the detector's estimate of the hidden path's RTT when it has one.
 func FromRelay(deviceID string, ws []store.InputWindow, warn func(string)) []risk.Evidence {
 	d := relay.NewDetector(relay.DefaultPriors())
 	var (
 		best   relay.Verdict
 		bestAt time.Time
 		refs   []string
-		recent []string // IDs of the windows scored, the last relay.Span
+		unit   relay.Features // windows not yet scored
+		ids    []string       // their IDs
+		recent [][]string     // window IDs of the units scored, the last relay.Span
 	)
 	for _, w := range ws {
 		var body struct {
@@ -239,17 +247,27 @@ func FromRelay(deviceID string, ws []store.InputWindow, warn func(string)) []ris
 			}
 			continue
 		}
+		f := body.Relay.Features()
+		unit.Add(&f)
+		ids = append(ids, w.WindowID)
+		if unit.Keys < relay.RefKeys {
+			continue
+		}
 		if len(recent) == relay.Span {
 			recent = recent[1:]
 		}
-		recent = append(recent, w.WindowID)
-		v := d.Score(body.Relay.Features())
+		recent = append(recent, ids)
+		v := d.Score(unit)
+		unit, ids = relay.Features{}, nil
 		if bestAt.IsZero() || v.Score > best.Score {
 			best, bestAt = v, w.End
 			refs = refs[:0]
-			for _, id := range recent[len(recent)-v.Windows:] {
-				refs = append(refs, "input:"+deviceID+"/"+id)
+			for _, u := range recent[len(recent)-v.Windows:] {
+				for _, id := range u {
+					refs = append(refs, "input:"+deviceID+"/"+id)
+				}
 			}
+			refs = refs[max(len(refs)-maxRefs, 0):]
 		}
 	}
 	ev := risk.FromRelay(deviceID, best, relay.DefaultThreshold(), bestAt)
