@@ -41,6 +41,7 @@ commands:
   lab articles    score the article checker on CoNLL-2014 (M2)
   lab rings       evaluate applicant linking on a generated corpus with planted rings
   risk       fuse each worker's evidence into one explained risk, raise and export alerts
+  presence link   print a signed link to the presence challenge for one worker
   idp        check sign-in logs (Okta, Entra, Google Workspace) against workers' claims
   idp import      the same, and store the findings for risk and the dashboard
   screen     check and link applicants from ATS exports, JSON Resume and résumés
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runIDP(ctx, args[1:], stdout, stderr)
 	case "risk":
 		return runRisk(ctx, args[1:], stdout, stderr)
+	case "presence":
+		return runPresence(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

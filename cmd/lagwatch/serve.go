@@ -49,6 +49,7 @@ type ServeConfig struct {
 	Window           time.Duration // how far back RTT samples count
 	Retention        time.Duration // samples older than this are deleted
 	Alerts           AlertConfig
+	Presence         PresenceConfig
 	LogLevel         string
 }
 
@@ -106,6 +107,7 @@ func (c *ServeConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Window, "window", durationEnvOr("LAGWATCH_WINDOW", 24*time.Hour), "how far back RTT samples count in a verdict")
 	fs.DurationVar(&c.Retention, "retention", durationEnvOr("LAGWATCH_RETENTION", 30*24*time.Hour), "RTT samples older than this are deleted")
 	c.Alerts.register(fs)
+	c.Presence.register(fs)
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LAGWATCH_LOG_LEVEL", "info"), "debug, info, warn or error")
 }
 
@@ -242,11 +244,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The presence challenge is served beside the dashboard. Its finished
 	// sessions, and so every worker's enrolment baseline and every result,
 	// are kept in the store and survive a restart; only sessions still in
-	// progress live in memory. The page names its worker itself
-	// (?worker=ID), which is why the UI listens on loopback by default.
+	// progress live in memory. A challenge starts only from a signed link
+	// (lagwatch presence link): the link, not the page, names the worker
+	// and whether the session enrols, and yields one stored session.
+	links, err := cfg.Presence.links(cfg.Store.DataDir)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	uiMux := http.NewServeMux()
 	uiMux.Handle("/", ui)
-	uiMux.Handle("/presence/", http.StripPrefix("/presence", presence.Handler(presence.Config{Store: st, Logger: log.With("part", "presence")})))
+	uiMux.Handle("/presence/", http.StripPrefix("/presence", presence.Handler(presence.Config{Store: st, Logger: log.With("part", "presence"), Identify: links.Identify})))
 	uiSrv := &http.Server{Addr: cfg.UIAddr, Handler: uiMux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

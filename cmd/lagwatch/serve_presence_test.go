@@ -10,12 +10,15 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/lagwatch/lagwatch/internal/presence"
+	"github.com/lagwatch/lagwatch/internal/store"
 )
 
 // presenceResult is the part of the presence API's result the tests read.
@@ -27,15 +30,24 @@ type presenceResult struct {
 	Enrol      bool             `json:"enrol"`
 }
 
-// presencePost posts body as JSON to base+"presence/api/"+route and decodes
+// presencePost posts body as JSON to base+"presence/api/"+route, with
+// token (a signed link's) as a bearer token when not empty, and decodes
 // the 200 answer into out.
-func presencePost(t *testing.T, base, route string, body, out any) {
+func presencePost(t *testing.T, base, token, route string, body, out any) {
 	t.Helper()
 	b, err := json.Marshal(body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(base+"presence/api/"+route, "application/json", bytes.NewReader(b))
+	req, err := http.NewRequest(http.MethodPost, base+"presence/api/"+route, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("POST %s: %v", route, err)
 	}
@@ -49,12 +61,12 @@ func presencePost(t *testing.T, base, route string, body, out any) {
 	}
 }
 
-// runPresence runs one presence challenge for worker through the API at
-// base, answering prompt i after reactions[i] until the server decides
+// takePresence runs one presence challenge for worker (or for the
+// signed link token, when not empty) through the API at base, answering prompt i after reactions[i] until the server decides
 // (or calling finish when the reactions run out). wait is called before
 // each reaction with the foreperiod plus the reaction: the server refuses
 // answers that come sooner. It returns the result and the reactions sent.
-func runPresence(t *testing.T, base, worker string, enrol bool, reactions []time.Duration, wait func(time.Duration)) (presenceResult, []time.Duration) {
+func takePresence(t *testing.T, base, token, worker string, enrol bool, reactions []time.Duration, wait func(time.Duration)) (presenceResult, []time.Duration) {
 	t.Helper()
 	var start struct {
 		Session     string    `json:"session"`
@@ -62,10 +74,10 @@ func runPresence(t *testing.T, base, worker string, enrol bool, reactions []time
 		Prompts     int       `json:"prompts"`
 		Pings       int       `json:"pings"`
 	}
-	presencePost(t, base, "start", map[string]any{"worker_id": worker, "enrol": enrol}, &start)
+	presencePost(t, base, token, "start", map[string]any{"worker_id": worker, "enrol": enrol}, &start)
 	for seq := range start.Pings {
 		var ping struct{ Seq int }
-		presencePost(t, base, "ping", map[string]any{"session": start.Session, "seq": seq, "client_rtt_ms": 1.5}, &ping)
+		presencePost(t, base, token, "ping", map[string]any{"session": start.Session, "seq": seq, "client_rtt_ms": 1.5}, &ping)
 	}
 	type answer struct {
 		Done   bool            `json:"done"`
@@ -76,13 +88,13 @@ func runPresence(t *testing.T, base, worker string, enrol bool, reactions []time
 		wait(fp + rt)
 		var a answer
 		ms := float64(rt) / 1e6
-		presencePost(t, base, "reaction", map[string]any{"session": start.Session, "seq": seq, "shown_ms": 1000.0, "key_ms": 1000.0 + ms, "trusted": true}, &a)
+		presencePost(t, base, token, "reaction", map[string]any{"session": start.Session, "seq": seq, "shown_ms": 1000.0, "key_ms": 1000.0 + ms, "trusted": true}, &a)
 		if a.Done {
 			return *a.Result, reactions[:seq+1]
 		}
 	}
 	var a answer
-	presencePost(t, base, "finish", map[string]any{"session": start.Session}, &a)
+	presencePost(t, base, token, "finish", map[string]any{"session": start.Session}, &a)
 	if !a.Done || a.Result == nil {
 		t.Fatalf("finish answered %+v; want a result", a)
 	}
@@ -150,10 +162,10 @@ func TestPresenceBaselineSurvivesReopen(t *testing.T) {
 	enrolled := localReactions(20)
 	withServer(func(base string, _ presence.Store) {
 		// Before any enrolment the population norms apply.
-		if res, _ := runPresence(t, base, "w-1", false, localReactions(6), clock.Advance); res.Baseline != "population" {
+		if res, _ := takePresence(t, base, "", "w-1", false, localReactions(6), clock.Advance); res.Baseline != "population" {
 			t.Fatalf("challenge before enrolment = %+v; want it held against the population", res)
 		}
-		res, sent := runPresence(t, base, "w-1", true, enrolled, clock.Advance)
+		res, sent := takePresence(t, base, "", "w-1", true, enrolled, clock.Advance)
 		if !res.Enrol || !reflect.DeepEqual(sent, enrolled) {
 			t.Fatalf("enrolment = %+v after %d reactions; want an enrolment of all %d", res, len(sent), len(enrolled))
 		}
@@ -169,7 +181,7 @@ func TestPresenceBaselineSurvivesReopen(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Fatalf("Baseline(w-1) after reopening = %+v, %v; want the enrolment's %+v", got, err, want)
 		}
-		res, sent := runPresence(t, base, "w-1", false, today, clock.Advance)
+		res, sent := takePresence(t, base, "", "w-1", false, today, clock.Advance)
 		local := presence.Assess(sent, want)
 		if res.Baseline != "worker" || res.Verdict != local.Verdict || res.Prompts != local.Prompts {
 			t.Errorf("challenge after reopening = %+v; want it held against the enrolment: %s after %d prompts", res, local.Verdict, local.Prompts)
@@ -205,8 +217,9 @@ func TestPresenceBaselineSurvivesReopen(t *testing.T) {
 }
 
 // TestServePresenceSurvivesRestart stores an enrolment in a data
-// directory, runs `lagwatch serve` on it and takes a presence challenge
-// through its dashboard listener: serve holds it against the stored
+// directory, runs `lagwatch serve` on it, checks that a challenge needs a
+// signed link, and takes one from `lagwatch presence link` through its
+// dashboard listener: serve holds it against the stored
 // enrolment and stores the session, which a store opened on the directory
 // after serve has stopped finds.
 func TestServePresenceSurvivesRestart(t *testing.T) {
@@ -225,14 +238,34 @@ func TestServePresenceSurvivesRestart(t *testing.T) {
 	if err := st.(presence.Store).SaveSession(t.Context(), enrolment); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.PutWorker(t.Context(), store.Worker{ID: "w-1", ClaimedLocation: "Phoenix, AZ, US"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
 
 	base, stopServe := startServe(t, dir)
 	defer stopServe()
+	// Without a signed link serve refuses to start a challenge.
+	resp, err := http.Post(base+"presence/api/start", "application/json", strings.NewReader(`{"worker_id":"w-1","enrol":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("start without a link: %s; want 403", resp.Status)
+	}
+	var out, errb bytes.Buffer
+	if err := run(t.Context(), []string{"presence", "link", "-data-dir", dir, "-worker", "w-1", "-url", base}, &out, &errb); err != nil {
+		t.Fatalf("presence link: %v\n%s", err, errb.String())
+	}
+	link, err := url.Parse(strings.TrimSpace(out.String()))
+	if err != nil || !strings.HasPrefix(link.String(), base+"presence/?t=") {
+		t.Fatalf("presence link printed %q (%v); want %spresence/?t=TOKEN", out.String(), err, base)
+	}
 	// Real foreperiods (1–3 s): wait each out after the server's answer.
-	res, sent := runPresence(t, base, "w-1", false, localReactions(20)[5:8], time.Sleep)
+	res, sent := takePresence(t, base, link.Query().Get("t"), "", false, localReactions(20)[5:8], time.Sleep)
 	want, err := presence.WorkerBaseline([][]time.Duration{enrolled})
 	if err != nil {
 		t.Fatal(err)

@@ -86,15 +86,21 @@ func decodeStart(body []byte) (startRequest, error) {
 	if err := decodeJSON(body, &r); err != nil {
 		return r, err
 	}
-	if len(r.WorkerID) > maxWorkerID {
-		return r, &fieldError{Field: "worker_id", Msg: fmt.Sprintf("%d bytes, limit %d", len(r.WorkerID), maxWorkerID)}
+	return r, checkWorkerID(r.WorkerID)
+}
+
+// checkWorkerID reports a worker ID that is too long or holds a byte other
+// than a letter, digit or one of . _ - @; "" passes.
+func checkWorkerID(id string) error {
+	if len(id) > maxWorkerID {
+		return &fieldError{Field: "worker_id", Msg: fmt.Sprintf("%d bytes, limit %d", len(id), maxWorkerID)}
 	}
-	for i := 0; i < len(r.WorkerID); i++ {
-		if c := r.WorkerID[i]; !isIDChar(c) {
-			return r, &fieldError{Field: "worker_id", Msg: fmt.Sprintf("byte %d (%q) is not a letter, digit or one of . _ - @", i, c)}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !isIDChar(c) {
+			return &fieldError{Field: "worker_id", Msg: fmt.Sprintf("byte %d (%q) is not a letter, digit or one of . _ - @", i, c)}
 		}
 	}
-	return r, nil
+	return nil
 }
 
 func isIDChar(c byte) bool {

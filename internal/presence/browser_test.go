@@ -71,7 +71,8 @@ func simHuman(ctx context.Context, url string, rts []time.Duration, observe, inp
 	}
 }
 
-// TestBrowser runs the page in headless Chromium: an enrolment of 20
+// TestBrowser runs the page in headless Chromium, opened from signed
+// links as lagwatch serve requires: an enrolment of 20
 // prompts, a local session and one through a simulated remote loop of
 // 150 ms (75 ms to see the prompt, 75 ms for the key to arrive), with
 // reaction times drawn from the ex-Gaussian of the simulation. It checks
@@ -85,9 +86,22 @@ func TestBrowser(t *testing.T) {
 		t.Skip("browser test skipped in -short mode")
 	}
 	store := NewMemStore()
+	// As lagwatch serve does: the page starts only from a signed link.
+	links, err := NewLinks(testLinkKey, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	linkQuery := func(enrol bool) string {
+		tok, err := links.Token(Subject{WorkerID: "w-b", Enrol: enrol}, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "?t=" + tok
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/presence/", http.StripPrefix("/presence", Handler(Config{
 		Store: store, MinForeperiod: 200 * time.Millisecond, MaxForeperiod: 500 * time.Millisecond,
+		Identify: links.Identify,
 	})))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -119,9 +133,9 @@ func TestBrowser(t *testing.T) {
 		observe, input time.Duration
 	}
 	runs := []run{
-		{"enrol", "?worker=w-b&enrol=1", draw(20), 0, 0},
-		{"local", "?worker=w-b", draw(MaxPrompts), 0, 0},
-		{"remote 150 ms", "?worker=w-b", draw(MaxPrompts), 75 * time.Millisecond, 75 * time.Millisecond},
+		{"enrol", linkQuery(true), draw(20), 0, 0},
+		{"local", linkQuery(false), draw(MaxPrompts), 0, 0},
+		{"remote 150 ms", linkQuery(false), draw(MaxPrompts), 75 * time.Millisecond, 75 * time.Millisecond},
 	}
 	results := make([]resultJSON, len(runs))
 	for i, rn := range runs {

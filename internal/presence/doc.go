@@ -24,7 +24,9 @@
 //     connect-src 'self'"), and framing is refused.
 //   - POST /api/start {"worker_id": "w-1", "enrol": false} starts a session.
 //     With [Config.Identify] set, the body's fields are ignored and the
-//     worker comes from the request. Answer: {"session": "<32 hex>",
+//     worker comes from the request: with [Links.Identify], as in
+//     lagwatch serve, from a signed link sent as "Authorization: Bearer
+//     TOKEN" (the page takes the token from its own ?t=). Answer: {"session": "<32 hex>",
 //     "foreperiods_ms": [...], "prompts": 20, "pings": 5, "enrol": false}:
 //     the server draws every random wait before a prompt.
 //   - POST /api/ping {"session", "seq", "client_rtt_ms"} five times in a
@@ -48,7 +50,8 @@
 // "worker"|"population", "page_rtt_ms", "client_rtt_ms" (null when not
 // measured), "enrol", "explanation"}. Errors are {"error": {"code",
 // "field", "message"}} with codes invalid (400, field names the input),
-// forbidden (403), no_session (404), out_of_order (409), too_large (413),
+// forbidden (403), link_used (403 at start, 409 at the end: a session
+// from the signed link is already stored), no_session (404), out_of_order (409), too_large (413),
 // implausible_timing (422), too_many_sessions (503) and internal (500).
 // Request bodies are limited to 1 KiB.
 //

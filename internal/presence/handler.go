@@ -2,6 +2,7 @@ package presence
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"embed"
@@ -59,6 +60,15 @@ type Subject struct {
 	// shown and the reactions become the worker's baseline. Only sessions
 	// run while the worker's identity is verified should enrol.
 	Enrol bool
+	// Link, when not empty, is the ID of the signed link the session was
+	// started from ([Links]), 32 hex digits: it becomes the session's ID,
+	// so the link yields at most one stored session. Starting again from
+	// the link (say, after a reload) replaces its unfinished session; once
+	// a session from it is stored, the link is refused.
+	Link string
+	// Expires is when the link stops being valid; the handler forgets
+	// the links it has seen used after it.
+	Expires time.Time
 }
 
 // Handler returns the presence challenge's page and JSON API; see the
@@ -100,6 +110,7 @@ func Handler(cfg Config) http.Handler {
 		page: template.Must(template.ParseFS(assets, "assets/presence.html")),
 		pop:  PopulationBaseline(),
 		live: make(map[string]*live),
+		used: make(map[string]time.Time),
 		mux:  http.NewServeMux(),
 	}
 	h.mux.HandleFunc("GET /{$}", h.servePage)
@@ -123,6 +134,7 @@ type handler struct {
 
 	mu   sync.Mutex
 	live map[string]*live
+	used map[string]time.Time // link IDs of stored sessions → link expiry
 }
 
 // live is an unfinished session.
@@ -135,6 +147,8 @@ type live struct {
 	seq         int       // next schedule index expected
 	lastSent    time.Time // when the last response to this session left
 	expires     time.Time
+	link        string    // Subject.Link, "" for sessions not started from a link
+	linkExp     time.Time // Subject.Expires
 }
 
 // contentSecurityPolicy allows the page's own script, style and API only.
@@ -206,6 +220,10 @@ func (h *handler) serveStart(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, &fieldError{Field: "worker_id", Msg: "required"})
 		return
 	}
+	if sub.Link != "" && !h.linkUnused(sub.Link) {
+		apiErr(w, http.StatusForbidden, "link_used", "", "this presence link has been used; ask for a new one")
+		return
+	}
 	base, err := h.cfg.Store.Baseline(r.Context(), sub.WorkerID)
 	if errors.Is(err, ErrNoBaseline) {
 		base, err = h.pop, nil
@@ -218,8 +236,18 @@ func (h *handler) serveStart(w http.ResponseWriter, r *http.Request) {
 	if sub.Enrol {
 		prompts = h.cfg.EnrolPrompts
 	}
+	if sub.Link != "" {
+		// The session takes the link's ID: a restart of the same link
+		// replaces it (below), and the store keeps at most one.
+		if err := checkSession(sub.Link); err != nil {
+			h.internal(w, r, "start presence session", fmt.Errorf("Identify gave link ID %q: %w", sub.Link, err))
+			return
+		}
+	}
 	l := &live{
-		s:        Session{ID: newID(), WorkerID: sub.WorkerID, Enrol: sub.Enrol, Started: h.cfg.Now()},
+		s:        Session{ID: cmp.Or(sub.Link, newID()), WorkerID: sub.WorkerID, Enrol: sub.Enrol, Started: h.cfg.Now()},
+		link:     sub.Link,
+		linkExp:  sub.Expires,
 		baseline: base,
 		prompts:  prompts,
 	}
@@ -409,12 +437,47 @@ func (h *handler) serveFinish(w http.ResponseWriter, r *http.Request) {
 // more, and answers with its result.
 func (h *handler) finish(w http.ResponseWriter, r *http.Request, l *live) {
 	l.s.Finished = h.cfg.Now()
+	if l.link != "" {
+		h.mu.Lock()
+		_, used := h.used[l.link]
+		h.used[l.link] = l.linkExp
+		h.mu.Unlock()
+		if used {
+			apiErr(w, http.StatusConflict, "link_used", "", "a session from this presence link is already stored; ask for a new link")
+			return
+		}
+	}
 	if err := h.cfg.Store.SaveSession(r.Context(), l.s); err != nil {
+		if errors.Is(err, ErrSessionExists) {
+			apiErr(w, http.StatusConflict, "link_used", "", "a session from this presence link is already stored; ask for a new link")
+			return
+		}
+		if l.link != "" {
+			// Not stored: the link may be used again.
+			h.mu.Lock()
+			delete(h.used, l.link)
+			h.mu.Unlock()
+		}
 		h.internal(w, r, "save presence session", fmt.Errorf("save session %s of worker %q: %w", l.s.ID, l.s.WorkerID, err))
 		return
 	}
 	res := newResultJSON(&l.s)
 	writeJSON(w, http.StatusOK, reactionResponse{Done: true, Result: &res})
+}
+
+// linkUnused reports whether no session from link is stored, as far as
+// this handler has seen, and forgets the used links that have expired.
+func (h *handler) linkUnused(link string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := h.cfg.Now()
+	for id, exp := range h.used {
+		if now.After(exp) {
+			delete(h.used, id)
+		}
+	}
+	_, used := h.used[link]
+	return !used
 }
 
 // lookup returns the live session id; h.mu must be held. When there is

@@ -35,6 +35,9 @@ func (c *fakeClock) Advance(d time.Duration) {
 type client struct {
 	t   *testing.T
 	srv *httptest.Server
+	// token, when set, is sent as "Authorization: Bearer token", as the
+	// page does with a signed link.
+	token string
 }
 
 // post sends body to path and decodes the answer into out (when not nil),
@@ -51,7 +54,15 @@ func (c client) post(path string, body any, out any) int {
 			c.t.Fatal(err)
 		}
 	}
-	resp, err := c.srv.Client().Post(c.srv.URL+path, "application/json", bytes.NewReader(b))
+	req, err := http.NewRequest(http.MethodPost, c.srv.URL+path, bytes.NewReader(b))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.srv.Client().Do(req)
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -12,6 +13,10 @@ import (
 // ErrNoBaseline is returned by [Store.Baseline] when a worker has no usable
 // enrolment; the handler then falls back to [PopulationBaseline].
 var ErrNoBaseline = errors.New("presence: no baseline")
+
+// ErrSessionExists is wrapped by [Store.SaveSession] when another session
+// with the same ID is stored: a signed link's second session ([Links]).
+var ErrSessionExists = errors.New("presence: another session with this ID is stored")
 
 // Session is one finished presence challenge as it is stored. It holds
 // timing only: which key was pressed is never sent to the server.
@@ -42,7 +47,9 @@ type Session struct {
 // internal/store implement it.
 type Store interface {
 	// SaveSession stores a finished session. The Store may keep s's
-	// slices; the caller does not modify them afterwards.
+	// slices; the caller does not modify them afterwards. Saving a session
+	// again is a no-op; a different session under a stored ID is refused
+	// with an error wrapping [ErrSessionExists].
 	SaveSession(ctx context.Context, s Session) error
 	// Baseline returns the baseline built by [WorkerBaseline] from the
 	// worker's enrolment sessions, or an error wrapping [ErrNoBaseline]
@@ -66,6 +73,17 @@ func NewMemStore() *MemStore {
 func (m *MemStore) SaveSession(_ context.Context, s Session) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	for _, ss := range m.sessions {
+		for _, o := range ss {
+			if o.ID != s.ID {
+				continue
+			}
+			if reflect.DeepEqual(o, s) {
+				return nil
+			}
+			return fmt.Errorf("save session %s: %w", s.ID, ErrSessionExists)
+		}
+	}
 	m.sessions[s.WorkerID] = append(m.sessions[s.WorkerID], s)
 	return nil
 }

@@ -13,10 +13,14 @@
 
   const setState = (s) => { stage.dataset.state = s; };
 
+  // A signed link (?t=TOKEN) names the worker; the start call carries it.
+  const token = q.get("t");
+
   async function post(path, body) {
+    const headers = {"Content-Type": "application/json"};
+    if (token && path === "api/start") headers["Authorization"] = "Bearer " + token;
     const r = await fetch(path, {
-      method: "POST", cache: "no-store",
-      headers: {"Content-Type": "application/json"},
+      method: "POST", cache: "no-store", headers,
       body: JSON.stringify(body),
     });
     const j = await r.json();

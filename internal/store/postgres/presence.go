@@ -45,7 +45,7 @@ func (s *Store) SaveSession(ctx context.Context, ps presence.Session) error {
 			return fmt.Errorf("read the stored session: %w", err)
 		}
 		if !store.SamePresenceSession(stored, ps) {
-			return fmt.Errorf("%w: another session with this ID is stored (worker %q, finished %v)", store.ErrConflict, clip(stored.WorkerID), stored.Finished)
+			return fmt.Errorf("%w: %w (worker %q, finished %v)", store.ErrConflict, presence.ErrSessionExists, clip(stored.WorkerID), stored.Finished)
 		}
 		return nil
 	})

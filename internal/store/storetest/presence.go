@@ -327,6 +327,9 @@ func testPresenceOnce(t *testing.T, s PresenceStore) {
 		tc.edit(&b)
 		err := s.SaveSession(ctx, b)
 		wantErr(t, fmt.Sprintf("SaveSession(s-1 with another %s)", tc.name), err, store.ErrConflict, "s-1")
+		if !errors.Is(err, presence.ErrSessionExists) {
+			t.Errorf("SaveSession(s-1 with another %s) = %v; want it to wrap presence.ErrSessionExists too, which the presence handler reads", tc.name, err)
+		}
 	}
 	got, err := s.PresenceSession(ctx, "s-1")
 	if want := store.PreparePresenceSession(a); err != nil || !reflect.DeepEqual(got, want) {
