@@ -210,8 +210,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return intake.RunData(ctx, ic, st, name, data)
 	}
 	// Any dashboard user turns log-in on; without one the dashboard must
-	// stay on loopback. The presence page (/presence/) stays public: workers
-	// open it.
+	// stay on loopback. The presence page (/presence/) needs no log-in:
+	// workers open it from a signed link (below).
 	authn, err := dashboardAuth(ctx, st, cfg.UIAddr, cfg.SecureCookie)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
