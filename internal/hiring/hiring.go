@@ -28,6 +28,7 @@ const (
 	MaxContacts    = 16      // e-mail addresses, phone numbers or links per applicant
 	MaxHistory     = 64      // education or employment entries per applicant
 	MaxPhotoHashes = 8       // photo hashes per applicant
+	MaxZoneLen     = 64      // bytes in the IPv6 zone of an application IP (fe80::1%eth0)
 )
 
 // Applicant is one application as imported. Only ID is required; every check
@@ -280,6 +281,12 @@ func (a *Applicant) Validate() error {
 	text("claimed_location", a.ClaimedLocation, MaxTextLen)
 	text("shipping_address", a.ShippingAddress, MaxTextLen)
 	text("user_agent", a.UserAgent, MaxTextLen)
+	if z := a.ApplicationIP.Zone(); z != "" {
+		// An IPv6 zone is text the stores keep as such.
+		if msg := checkText(z, MaxZoneLen); msg != "" {
+			bad("application_ip", "zone: %s", msg)
+		}
+	}
 	text("resume_text", a.ResumeText, MaxResumeLen)
 	if len(a.PhotoHashes) > MaxPhotoHashes {
 		bad("photo_hashes", "%d entries, more than the limit of %d", len(a.PhotoHashes), MaxPhotoHashes)

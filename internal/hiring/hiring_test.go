@@ -63,6 +63,10 @@ func TestValidate(t *testing.T) {
 		"no employer":   {func(a *Applicant) { a.Employment[0].Employer = "" }, "employment[0].employer", "required"},
 		"month 13":      {func(a *Applicant) { a.Employment[0].Start.Month = 13 }, "employment[0].start", "month 13"},
 		"bad photohash": {func(a *Applicant) { a.PhotoHashes = []string{"zz"} }, "photo_hashes[0]", "16 hexadecimal"},
+		"bad ip zone":   {func(a *Applicant) { a.ApplicationIP = netip.MustParseAddr("fe80::1").WithZone("eth\x9d") }, "application_ip", "zone: not valid UTF-8"},
+		"long ip zone": {func(a *Applicant) {
+			a.ApplicationIP = netip.MustParseAddr("fe80::1").WithZone(strings.Repeat("z", MaxZoneLen+1))
+		}, "application_ip", "zone: 65 bytes, longer than the limit of 64"},
 	} {
 		a := good
 		a.Education = append([]Education(nil), good.Education...)
