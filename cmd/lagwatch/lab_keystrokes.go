@@ -110,18 +110,7 @@ func writeRelayPriors(ctx context.Context, ps []aalto.Participant, seed uint64, 
 		typists[i] = relay.Typist{ID: p.ID, Events: p.Events()}
 	}
 	lab := keylab.DefaultRelayConfig()
-	var paths []relay.Path
-	for _, nd := range lab.NoDelay {
-		for _, b := range lab.Batches {
-			for _, l := range lab.Losses {
-				for _, r := range lab.RTTs {
-					for _, j := range lab.Jitters {
-						paths = append(paths, relay.Path{RTT: r, Jitter: j, Loss: l, NoDelay: nd, Batch: b, AckDelay: lab.AckDelay})
-					}
-				}
-			}
-		}
-	}
+	paths := lab.Paths()
 	c, err := relay.Fit(ctx, typists, relay.FitConfig{
 		Window: lab.Window, Alpha: relay.DefaultAlpha, Paths: paths, Resolution: lab.Resolution, Seed: seed,
 		Source: fmt.Sprintf("Aalto 136M keystrokes subset, every participant with at least %d strokes, folds and relay paths as the lab's (%d paths, seed %d); "+

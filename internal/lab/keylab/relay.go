@@ -69,7 +69,7 @@ func (c *RelayConfig) validate() error {
 	if len(c.RTTs) == 0 || len(c.Jitters) == 0 || len(c.Losses) == 0 || len(c.NoDelay) == 0 || len(c.Batches) == 0 {
 		return fmt.Errorf("relay eval: every grid axis needs at least one value")
 	}
-	for _, p := range c.paths() {
+	for _, p := range c.Paths() {
 		if err := p.Validate(); err != nil {
 			return err
 		}
@@ -77,7 +77,9 @@ func (c *RelayConfig) validate() error {
 	return nil
 }
 
-func (c *RelayConfig) paths() []relay.Path {
+// Paths returns every relay path of the grid, in the order the report
+// lists the conditions.
+func (c *RelayConfig) Paths() []relay.Path {
 	var out []relay.Path
 	for _, nd := range c.NoDelay {
 		for _, b := range c.Batches {
@@ -281,7 +283,7 @@ func RunRelay(ctx context.Context, participants []aalto.Participant, cfg RelayCo
 	}
 
 	// Relay conditions.
-	paths := cfg.paths()
+	paths := cfg.Paths()
 	outcomes := make([][]outcome, len(paths))
 	for ci, p := range paths {
 		if err := ctx.Err(); err != nil {
