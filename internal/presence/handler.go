@@ -147,8 +147,10 @@ type live struct {
 	seq         int       // next schedule index expected
 	lastSent    time.Time // when the last response to this session left
 	expires     time.Time
-	link        string    // Subject.Link, "" for sessions not started from a link
-	linkExp     time.Time // Subject.Expires
+	// fromLink marks a session started from a signed link, whose ID is
+	// the link's ID; linkExp is when the link expires.
+	fromLink bool
+	linkExp  time.Time
 }
 
 // contentSecurityPolicy allows the page's own script, style and API only.
@@ -246,7 +248,7 @@ func (h *handler) serveStart(w http.ResponseWriter, r *http.Request) {
 	}
 	l := &live{
 		s:        Session{ID: cmp.Or(sub.Link, newID()), WorkerID: sub.WorkerID, Enrol: sub.Enrol, Started: h.cfg.Now()},
-		link:     sub.Link,
+		fromLink: sub.Link != "",
 		linkExp:  sub.Expires,
 		baseline: base,
 		prompts:  prompts,
@@ -433,29 +435,32 @@ func (h *handler) serveFinish(w http.ResponseWriter, r *http.Request) {
 	h.finish(w, r, l)
 }
 
+// linkUsed answers a session from a signed link that already gave one.
+const linkUsed = "a session from this presence link is already stored; ask for a new link"
+
 // finish stores the ended session l, which no other request can reach any
 // more, and answers with its result.
 func (h *handler) finish(w http.ResponseWriter, r *http.Request, l *live) {
 	l.s.Finished = h.cfg.Now()
-	if l.link != "" {
+	if l.fromLink {
 		h.mu.Lock()
-		_, used := h.used[l.link]
-		h.used[l.link] = l.linkExp
+		_, used := h.used[l.s.ID]
+		h.used[l.s.ID] = l.linkExp
 		h.mu.Unlock()
 		if used {
-			apiErr(w, http.StatusConflict, "link_used", "", "a session from this presence link is already stored; ask for a new link")
+			apiErr(w, http.StatusConflict, "link_used", "", linkUsed)
 			return
 		}
 	}
 	if err := h.cfg.Store.SaveSession(r.Context(), l.s); err != nil {
 		if errors.Is(err, ErrSessionExists) {
-			apiErr(w, http.StatusConflict, "link_used", "", "a session from this presence link is already stored; ask for a new link")
+			apiErr(w, http.StatusConflict, "link_used", "", linkUsed)
 			return
 		}
-		if l.link != "" {
+		if l.fromLink {
 			// Not stored: the link may be used again.
 			h.mu.Lock()
-			delete(h.used, l.link)
+			delete(h.used, l.s.ID)
 			h.mu.Unlock()
 		}
 		h.internal(w, r, "save presence session", fmt.Errorf("save session %s of worker %q: %w", l.s.ID, l.s.WorkerID, err))
