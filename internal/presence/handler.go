@@ -222,9 +222,16 @@ func (h *handler) serveStart(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, &fieldError{Field: "worker_id", Msg: "required"})
 		return
 	}
-	if sub.Link != "" && !h.linkUnused(sub.Link) {
-		apiErr(w, http.StatusForbidden, "link_used", "", "this presence link has been used; ask for a new one")
-		return
+	if sub.Link != "" {
+		unused, err := h.linkUnused(r.Context(), sub)
+		if err != nil {
+			h.internal(w, r, "look up presence link", err)
+			return
+		}
+		if !unused {
+			apiErr(w, http.StatusForbidden, "link_used", "", "this presence link has been used; ask for a new one")
+			return
+		}
 	}
 	base, err := h.cfg.Store.Baseline(r.Context(), sub.WorkerID)
 	if errors.Is(err, ErrNoBaseline) {
@@ -470,19 +477,33 @@ func (h *handler) finish(w http.ResponseWriter, r *http.Request, l *live) {
 	writeJSON(w, http.StatusOK, reactionResponse{Done: true, Result: &res})
 }
 
-// linkUnused reports whether no session from link is stored, as far as
-// this handler has seen, and forgets the used links that have expired.
-func (h *handler) linkUnused(link string) bool {
+// linkUnused reports whether no session from sub's link is stored: as far
+// as this handler has seen and, for a link it has not seen used, in the
+// store, which also holds what an earlier run of lagwatch or another
+// server on the store saved. It forgets the used links that have expired.
+func (h *handler) linkUnused(ctx context.Context, sub Subject) (bool, error) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	now := h.cfg.Now()
 	for id, exp := range h.used {
 		if now.After(exp) {
 			delete(h.used, id)
 		}
 	}
-	_, used := h.used[link]
-	return !used
+	_, used := h.used[sub.Link]
+	h.mu.Unlock()
+	if used {
+		return false, nil
+	}
+	stored, err := h.cfg.Store.SessionStored(ctx, sub.Link)
+	if err != nil {
+		return false, fmt.Errorf("session of link %s: %w", sub.Link, err)
+	}
+	if stored {
+		h.mu.Lock()
+		h.used[sub.Link] = sub.Expires
+		h.mu.Unlock()
+	}
+	return !stored, nil
 }
 
 // lookup returns the live session id; h.mu must be held. When there is

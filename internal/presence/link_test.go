@@ -128,8 +128,9 @@ func TestLinksLimits(t *testing.T) {
 // Links.Identify: a start needs a signed link, the link and not the body
 // says who and whether to enrol, the session takes the link's ID, a
 // reload restarts it, and once a session from a link is stored the link
-// is refused, by this handler at start and, after a restart, by the
-// store when the second session would be saved.
+// is refused: at start, by this handler or, after a restart, because the
+// store holds the session; and when a session started before the first
+// was stored would be saved.
 func TestHandlerLinks(t *testing.T) {
 	clk := &fakeClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	store := NewMemStore()
@@ -170,21 +171,38 @@ func TestHandlerLinks(t *testing.T) {
 		t.Errorf("start from a used link = %d %+v; want 403 link_used", code, e)
 	}
 
-	// After a restart the handler has forgotten the link; the store has not.
+	// After a restart the handler has forgotten the link; the store has
+	// not, so the link is refused at start, before a second session.
 	c2 := newTestServer(t, cfg)
 	c2.token = tok
-	if code := c2.post("/presence/api/start", startRequest{}, &st); code != 200 {
-		t.Fatalf("start after a restart = %d", code)
+	if code := c2.post("/presence/api/start", startRequest{}, &e); code != http.StatusForbidden || e.Error.Code != "link_used" {
+		t.Errorf("start from a used link after a restart = %d %+v; want 403 link_used", code, e)
 	}
+	// A second session that was already running when the first was stored
+	// (two tabs) is refused when it would be saved.
+	tokB, err := links.Token(Subject{WorkerID: "w-1"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.token, c2.token = tokB, tokB
+	var stA, stB startResponse
+	if code := c.post("/presence/api/start", startRequest{}, &stA); code != 200 {
+		t.Fatalf("start in a first tab = %d", code)
+	}
+	if code := c2.post("/presence/api/start", startRequest{}, &stB); code != 200 || stB.Session != stA.Session {
+		t.Fatalf("start in a second tab = %d %+v; want the link's session %s", code, stB, stA.Session)
+	}
+	c.token = tokB
+	runSession(t, c, clk, "", false, drawRTs(r, MaxPrompts, 0))
 	var rr struct {
 		reactionResponse
 		Error struct{ Code, Message string } `json:"error"`
 	}
-	if code := c2.post("/presence/api/finish", finishRequest{Session: st.Session}, &rr); code != http.StatusConflict || rr.Error.Code != "link_used" {
+	if code := c2.post("/presence/api/finish", finishRequest{Session: stB.Session}, &rr); code != http.StatusConflict || rr.Error.Code != "link_used" {
 		t.Errorf("finishing a second session from a link = %d %+v; want 409 link_used", code, rr)
 	}
-	if got := store.Sessions("w-1"); len(got) != 1 {
-		t.Errorf("w-1 has %d stored sessions after a link was used twice; want 1", len(got))
+	if got := store.Sessions("w-1"); len(got) != 2 {
+		t.Errorf("w-1 has %d stored sessions after two links were used, one of them twice; want 2", len(got))
 	}
 
 	// A link for another worker is not touched by any of this.

@@ -51,6 +51,10 @@ type Store interface {
 	// again is a no-op; a different session under a stored ID is refused
 	// with an error wrapping [ErrSessionExists].
 	SaveSession(ctx context.Context, s Session) error
+	// SessionStored reports whether a session with the given ID is
+	// stored, so a signed link that already gave one is refused before
+	// its worker sits through a second (by any handler on the store).
+	SessionStored(ctx context.Context, id string) (bool, error)
 	// Baseline returns the baseline built by [WorkerBaseline] from the
 	// worker's enrolment sessions, or an error wrapping [ErrNoBaseline]
 	// when they hold too few valid reactions.
@@ -86,6 +90,20 @@ func (m *MemStore) SaveSession(_ context.Context, s Session) error {
 	}
 	m.sessions[s.WorkerID] = append(m.sessions[s.WorkerID], s)
 	return nil
+}
+
+// SessionStored implements [Store].
+func (m *MemStore) SessionStored(_ context.Context, id string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, ss := range m.sessions {
+		for _, o := range ss {
+			if o.ID == id {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
 
 // Baseline implements [Store]: it uses the worker's enrolment sessions only,

@@ -86,6 +86,20 @@ func (s *Store) PresenceSession(ctx context.Context, id string) (presence.Sessio
 	return ps, nil
 }
 
+// SessionStored reports whether a presence session with the given ID is
+// stored (presence.Store).
+func (s *Store) SessionStored(ctx context.Context, id string) (bool, error) {
+	var one int
+	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM presence_sessions WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("look up presence session %q: %w", clip(id), err)
+	}
+	return true, nil
+}
+
 // PresenceSessions returns the sessions of workerID that finished at or
 // after since (zero for all), newest first (by Finished, then ID, both
 // descending), at most limit of them: limit <= 0 means

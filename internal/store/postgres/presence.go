@@ -88,6 +88,16 @@ func (s *Store) PresenceSession(ctx context.Context, id string) (presence.Sessio
 	return ps, nil
 }
 
+// SessionStored reports whether a presence session with the given ID is
+// stored (presence.Store).
+func (s *Store) SessionStored(ctx context.Context, id string) (bool, error) {
+	var stored bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM presence_sessions WHERE id = $1)`, id).Scan(&stored); err != nil {
+		return false, fmt.Errorf("look up presence session %q: %w", clip(id), err)
+	}
+	return stored, nil
+}
+
 // PresenceSessions returns the sessions of workerID that finished at or
 // after since (zero for all), newest first (by Finished, then ID, both
 // descending), at most limit of them: limit <= 0 means

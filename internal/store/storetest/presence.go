@@ -299,7 +299,16 @@ func testPresenceBaselineOrder(t *testing.T, s PresenceStore) {
 func testPresenceOnce(t *testing.T, s PresenceStore) {
 	ctx := t.Context()
 	a := presenceSession("s-1", "w-1", true, 0, reactions(1, 20))
+	if stored, err := s.SessionStored(ctx, "s-1"); err != nil || stored {
+		t.Errorf("SessionStored(s-1) before it was saved = %v, %v; want false", stored, err)
+	}
 	saveSession(t, s, a)
+	if stored, err := s.SessionStored(ctx, "s-1"); err != nil || !stored {
+		t.Errorf("SessionStored(s-1) after it was saved = %v, %v; want true", stored, err)
+	}
+	if stored, err := s.SessionStored(ctx, "s-2"); err != nil || stored {
+		t.Errorf("SessionStored(s-2), never saved = %v, %v; want false", stored, err)
+	}
 	saveSession(t, s, a) // a retried save
 	retry := a
 	retry.Started = retry.Started.Add(999 * time.Nanosecond).In(time.FixedZone("X", 7200)) // the same as stored
