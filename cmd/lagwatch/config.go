@@ -51,6 +51,7 @@ type appStore interface {
 	PutWorker(ctx context.Context, w store.Worker) error
 	CreateEnrolmentToken(ctx context.Context, tokenHash []byte, workerID string, expires time.Time) error
 	PruneSamples(ctx context.Context, before time.Time) (int64, error)
+	PrunePresence(ctx context.Context, before time.Time) (int64, error)
 	intake.Store
 	web.Applicants
 	riskfeed.Store

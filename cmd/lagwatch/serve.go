@@ -105,7 +105,7 @@ func (c *ServeConfig) register(fs *flag.FlagSet) {
 	})
 	c.Screen.register(fs, false)
 	fs.DurationVar(&c.Window, "window", durationEnvOr("LAGWATCH_WINDOW", 24*time.Hour), "how far back RTT samples count in a verdict")
-	fs.DurationVar(&c.Retention, "retention", durationEnvOr("LAGWATCH_RETENTION", 30*24*time.Hour), "RTT samples older than this are deleted")
+	fs.DurationVar(&c.Retention, "retention", durationEnvOr("LAGWATCH_RETENTION", 30*24*time.Hour), "RTT samples, input windows and endpoint reports older than this are deleted, and assessed presence challenges older than this or 7 days")
 	c.Alerts.register(fs)
 	c.Presence.register(fs)
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LAGWATCH_LOG_LEVEL", "info"), "debug, info, warn or error")
@@ -314,22 +314,38 @@ func serveUntilDone(ctx context.Context, log *slog.Logger, ingestServe, uiServe 
 	}
 }
 
-// retain deletes RTT samples older than the retention period, hourly.
+// retain runs prune hourly.
 func retain(ctx context.Context, st appStore, retention time.Duration, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		n, err := st.PruneSamples(ctx, time.Now().Add(-retention))
-		if err != nil && ctx.Err() == nil {
-			log.Warn("prune samples", "err", err)
-		} else if n > 0 {
-			log.Info("pruned samples", "count", n)
-		}
+		prune(ctx, st, retention, time.Now(), log)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// prune deletes the telemetry older than the retention period (RTT
+// samples, input windows, endpoint reports, batch IDs) and the assessed
+// presence challenges older than the retention period or
+// presence.MaxLinkTTL, whichever is longer: a stored session is what
+// refuses its signed link a second time, so it outlives the link.
+// Presence enrolments are kept; they are the baselines.
+func prune(ctx context.Context, st appStore, retention time.Duration, now time.Time, log *slog.Logger) {
+	n, err := st.PruneSamples(ctx, now.Add(-retention))
+	if err != nil && ctx.Err() == nil {
+		log.Warn("prune samples", "err", err)
+	} else if n > 0 {
+		log.Info("pruned samples", "count", n)
+	}
+	n, err = st.PrunePresence(ctx, now.Add(-max(retention, presence.MaxLinkTTL)))
+	if err != nil && ctx.Err() == nil {
+		log.Warn("prune presence sessions", "err", err)
+	} else if n > 0 {
+		log.Info("pruned presence sessions", "count", n)
 	}
 }
 

@@ -100,6 +100,21 @@ func (s *Store) SessionStored(ctx context.Context, id string) (bool, error) {
 	return true, nil
 }
 
+// PrunePresence deletes the presence sessions that were assessed (not
+// enrolments) and finished before before, and returns how many it
+// deleted. Enrolments are kept: they are the workers' baselines.
+func (s *Store) PrunePresence(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM presence_sessions WHERE enrol = 0 AND finished_at < ?`, before.UnixMicro())
+	if err != nil {
+		return 0, fmt.Errorf("prune presence sessions before %s: %w", before.UTC().Format(time.RFC3339Nano), err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("prune presence sessions before %s: %w", before.UTC().Format(time.RFC3339Nano), err)
+	}
+	return n, nil
+}
+
 // PresenceSessions returns the sessions of workerID that finished at or
 // after since (zero for all), newest first (by Finished, then ID, both
 // descending), at most limit of them: limit <= 0 means

@@ -98,6 +98,17 @@ func (s *Store) SessionStored(ctx context.Context, id string) (bool, error) {
 	return stored, nil
 }
 
+// PrunePresence deletes the presence sessions that were assessed (not
+// enrolments) and finished before before, and returns how many it
+// deleted. Enrolments are kept: they are the workers' baselines.
+func (s *Store) PrunePresence(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM presence_sessions WHERE NOT enrol AND finished_at < $1`, utcMicro(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune presence sessions before %s: %w", before.UTC().Format(time.RFC3339Nano), err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // PresenceSessions returns the sessions of workerID that finished at or
 // after since (zero for all), newest first (by Finished, then ID, both
 // descending), at most limit of them: limit <= 0 means

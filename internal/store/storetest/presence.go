@@ -25,6 +25,7 @@ type PresenceStore interface {
 	presence.Store
 	PresenceSession(ctx context.Context, id string) (presence.Session, error)
 	PresenceSessions(ctx context.Context, workerID string, since time.Time, limit int) ([]presence.Session, error)
+	PrunePresence(ctx context.Context, before time.Time) (int64, error)
 }
 
 // RunPresence runs the presence-session part of the conformance suite
@@ -41,6 +42,7 @@ func RunPresence(t *testing.T, open func(t *testing.T) PresenceStore) {
 		{"PresenceInvalid", testPresenceInvalid},
 		{"PresenceLongest", testPresenceLongest},
 		{"PresenceConcurrent", testPresenceConcurrent},
+		{"PresencePrune", testPresencePrune},
 	}
 	runAll(t, tests, open)
 }
@@ -539,5 +541,42 @@ func testPresenceConcurrent(t *testing.T, s PresenceStore) {
 		if b, err := s.Baseline(t.Context(), worker); err != nil || !reflect.DeepEqual(b, want) {
 			t.Errorf("Baseline(%s) after concurrent saves = %v, %v; want %v", worker, b.Mu, err, want.Mu)
 		}
+	}
+}
+
+// testPresencePrune: PrunePresence deletes the assessed sessions that
+// finished before the cut-off, on every worker, and keeps every enrolment
+// (the baselines) and the newer sessions.
+func testPresencePrune(t *testing.T, s PresenceStore) {
+	ctx := t.Context()
+	old := presenceSession("old-test", "w-1", false, 0, reactions(1, 10))
+	oldEnrol := presenceSession("old-enrol", "w-1", true, time.Second, reactions(2, 20))
+	other := presenceSession("old-test-w2", "w-2", false, 2*time.Second, reactions(3, 10))
+	atCut := presenceSession("at-cut", "w-1", false, time.Hour, reactions(4, 10))
+	newer := presenceSession("new-test", "w-1", false, 2*time.Hour, reactions(5, 10))
+	for _, ps := range []presence.Session{old, oldEnrol, other, atCut, newer} {
+		saveSession(t, s, ps)
+	}
+	before, err := s.Baseline(ctx, "w-1")
+	if err != nil {
+		t.Fatalf("Baseline(w-1) = %v", err)
+	}
+	n, err := s.PrunePresence(ctx, t0.Add(time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("PrunePresence(t0+1h) = %d, %v; want 2 (the assessed sessions of w-1 and w-2 before it)", n, err)
+	}
+	for id, want := range map[string]bool{"old-test": false, "old-test-w2": false, "old-enrol": true, "at-cut": true, "new-test": true} {
+		if stored, err := s.SessionStored(ctx, id); err != nil || stored != want {
+			t.Errorf("SessionStored(%s) after pruning = %v, %v; want %v", id, stored, err, want)
+		}
+	}
+	if got := listSessions(t, s, "w-1", time.Time{}, 0); len(got) != 3 {
+		t.Errorf("PresenceSessions(w-1) after pruning = %q; want new-test, at-cut, old-enrol", sessionIDs(got))
+	}
+	if after, err := s.Baseline(ctx, "w-1"); err != nil || !reflect.DeepEqual(after, before) {
+		t.Errorf("Baseline(w-1) after pruning = %+v, %v; want it unchanged, %+v", after, err, before)
+	}
+	if n, err := s.PrunePresence(ctx, t0.Add(time.Hour)); err != nil || n != 0 {
+		t.Errorf("PrunePresence again = %d, %v; want 0", n, err)
 	}
 }
