@@ -79,9 +79,10 @@ func scanAlert(row interface{ Scan(...any) error }) (Alert, error) {
 	return a, err
 }
 
-// Alerts returns the alerts that f selects, newest first (by At, then ID,
-// both descending). It returns an error naming the field if f is invalid
-// (see [AlertFilter.Validate]).
+// Alerts returns the alerts that f selects, newest first: by At, then by
+// the ID's length and text, all descending, so that of two alerts raised
+// together risk-10 comes before risk-9. It returns an error naming the
+// field if f is invalid (see [AlertFilter.Validate]).
 func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("list alerts: %w", err)
@@ -99,7 +100,7 @@ func (s *Store) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY at DESC, id DESC LIMIT ?"
+	q += " ORDER BY at DESC, length(id) DESC, id DESC LIMIT ?"
 	rows, err := s.r.QueryContext(ctx, q, append(args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list alerts: %w", err)
@@ -125,7 +126,7 @@ func (s *Store) Alert(ctx context.Context, id string) (Alert, error) {
 }
 
 // UnexportedAlerts returns up to limit alerts not yet marked exported,
-// oldest first (by At, then ID); limit <= 0 means DefaultAlertLimit, and
+// oldest first (by At, then ID by length and text); limit <= 0 means DefaultAlertLimit, and
 // more than MaxAlertList is an error.
 func (s *Store) UnexportedAlerts(ctx context.Context, limit int) ([]Alert, error) {
 	if err := ValidateUnexportedLimit(limit); err != nil {
@@ -134,7 +135,7 @@ func (s *Store) UnexportedAlerts(ctx context.Context, limit int) ([]Alert, error
 	rows, err := s.r.QueryContext(ctx, `
 		SELECT `+alertColumns+` FROM alerts
 		WHERE exported_at IS NULL
-		ORDER BY at, id
+		ORDER BY at, length(id), id
 		LIMIT ?`, AlertLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list unexported alerts: %w", err)

@@ -90,9 +90,10 @@ func scanAlert(row pgx.CollectableRow) (store.Alert, error) {
 	return a, err
 }
 
-// Alerts returns the alerts that f selects, newest first (by At, then ID,
-// both descending). It returns an error naming the field if f is invalid
-// (see [store.AlertFilter.Validate]).
+// Alerts returns the alerts that f selects, newest first: by At, then by
+// the ID's length and text, all descending, so that of two alerts raised
+// together risk-10 comes before risk-9. It returns an error naming the
+// field if f is invalid (see [store.AlertFilter.Validate]).
 func (s *Store) Alerts(ctx context.Context, f store.AlertFilter) ([]store.Alert, error) {
 	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("list alerts: %w", err)
@@ -111,7 +112,7 @@ func (s *Store) Alerts(ctx context.Context, f store.AlertFilter) ([]store.Alert,
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY at DESC, id DESC LIMIT " + arg(f.Limit)
+	q += " ORDER BY at DESC, length(id) DESC, id DESC LIMIT " + arg(f.Limit)
 	rows, _ := s.pool.Query(ctx, q, args...)
 	out, err := nilIfNone(pgx.CollectRows(rows, scanAlert))
 	if err != nil {
@@ -132,7 +133,7 @@ func (s *Store) Alert(ctx context.Context, id string) (store.Alert, error) {
 }
 
 // UnexportedAlerts returns up to limit alerts not yet marked exported,
-// oldest first (by At, then ID); limit <= 0 means
+// oldest first (by At, then ID by length and text); limit <= 0 means
 // [store.DefaultAlertLimit], and more than [store.MaxAlertList] is an
 // error.
 func (s *Store) UnexportedAlerts(ctx context.Context, limit int) ([]store.Alert, error) {
@@ -142,7 +143,7 @@ func (s *Store) UnexportedAlerts(ctx context.Context, limit int) ([]store.Alert,
 	rows, _ := s.pool.Query(ctx, `
 		SELECT `+alertColumns+` FROM alerts
 		WHERE exported_at IS NULL
-		ORDER BY at, id
+		ORDER BY at, length(id), id
 		LIMIT $1`, store.AlertLimit(limit))
 	out, err := nilIfNone(pgx.CollectRows(rows, scanAlert))
 	if err != nil {

@@ -43,6 +43,7 @@ func RunAlerts(t *testing.T, open func(t *testing.T) AlertStore) {
 		{"AlertState", testAlertState},
 		{"AlertsExport", testAlertsExport},
 		{"AlertsConcurrent", testAlertsConcurrent},
+		{"AlertsNumberOrder", testAlertsNumberOrder},
 	}
 	runAll(t, tests, open)
 }
@@ -530,5 +531,21 @@ func testAlertsConcurrent(t *testing.T, s AlertStore) {
 	var v struct{ Next *int }
 	if err != nil || json.Unmarshal(state, &v) != nil || v.Next == nil || *v.Next < 0 || *v.Next >= goroutines*saves {
 		t.Errorf("AlertState() after concurrent saves = %s, %v; want one of the states saved", state, err)
+	}
+}
+
+// testAlertsNumberOrder: alerts raised at the same time are listed in the
+// order of their numbers, risk-9 before risk-10, not as strings sort.
+func testAlertsNumberOrder(t *testing.T, s AlertStore) {
+	saveAlerts(t, s, alertState(12), alert("risk-10", "w-1", 0), alert("risk-9", "w-2", 0), alert("risk-11", "w-3", 0), alert("risk-100", "w-4", 0))
+	if got, want := alertIDs(listAlerts(t, s, store.AlertFilter{})), []string{"risk-100", "risk-11", "risk-10", "risk-9"}; !slices.Equal(got, want) {
+		t.Errorf("Alerts() = %q; want %q (newest first)", got, want)
+	}
+	got, err := s.UnexportedAlerts(t.Context(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := alertIDs(got), []string{"risk-9", "risk-10", "risk-11", "risk-100"}; !slices.Equal(got, want) {
+		t.Errorf("UnexportedAlerts() = %q; want %q (oldest first)", got, want)
 	}
 }
