@@ -20,7 +20,7 @@ import (
 
 func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("worker: want a subcommand: add, list, link, links")
+		return errors.New("worker: want a subcommand: add, list, link, unlink, links")
 	}
 	var sc StoreConfig
 	switch args[0] {
@@ -79,63 +79,30 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return tw.Flush()
 	case "link":
 		return runWorkerLink(ctx, args[1:], stdout, stderr)
+	case "unlink":
+		return runWorkerUnlink(ctx, args[1:], stdout, stderr)
 	case "links":
 		return runWorkerLinks(ctx, args[1:], stdout, stderr)
 	}
-	return fmt.Errorf("worker: unknown subcommand %q: want add, list, link or links", args[0])
+	return fmt.Errorf("worker: unknown subcommand %q: want add, list, link, unlink or links", args[0])
 }
 
 // linkStore is what "lagwatch worker link" needs beyond appStore; both
 // stores have it.
 type linkStore interface {
 	LinkWorker(ctx context.Context, l store.WorkerLink) error
+	UnlinkWorker(ctx context.Context, l store.WorkerLink) (bool, error)
 }
 
 // runWorkerLink stores that a worker was hired from an application, or
 // signs in to the identity provider as a login, so that the application's
 // screening and the login's findings count for the worker.
 func runWorkerLink(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("lagwatch worker link", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var sc StoreConfig
-	sc.register(fs)
-	worker := fs.String("worker", "", "worker ID (required)")
-	var links []store.WorkerLink
-	fs.Func("applicant", "applicant ID of the application the worker was hired from (repeatable)", func(s string) error {
-		links = append(links, store.WorkerLink{Kind: store.LinkApplicant, Ref: strings.TrimSpace(s)})
-		return nil
-	})
-	fs.Func("account", "identity-provider login of the worker, e.g. ana@corp.example; matched ignoring case (repeatable)", func(s string) error {
-		links = append(links, store.WorkerLink{Kind: store.LinkAccount, Ref: strings.ToLower(strings.TrimSpace(s))})
-		return nil
-	})
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if strings.TrimSpace(*worker) == "" {
-		return errors.New("worker link: -worker: required")
-	}
-	if len(links) == 0 {
-		return errors.New("worker link: give at least one -applicant or -account")
-	}
-	for i := range links {
-		links[i].WorkerID = *worker
-		if err := links[i].Validate(); err != nil {
-			return fmt.Errorf("worker link: -%s %q: %w", links[i].Kind, links[i].Ref, err)
-		}
-	}
-	if err := sc.validate(); err != nil {
-		return fmt.Errorf("worker link: %w", err)
-	}
-	st, err := openStore(ctx, sc, nil)
+	links, st, ls, err := parseLinks(ctx, "link", args, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ls, ok := st.(linkStore)
-	if !ok {
-		return fmt.Errorf("worker link: store %T cannot link workers", st)
-	}
 	for _, l := range links {
 		if err := ls.LinkWorker(ctx, l); errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("worker link: worker %s is not stored (add it with lagwatch worker add)", l.WorkerID)
@@ -153,6 +120,81 @@ func runWorkerLink(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	return nil
+}
+
+// runWorkerUnlink removes links stored by mistake: the application's
+// screening, or the login's findings, stop counting for the worker. It
+// removes every link it is given that is stored, and fails naming those
+// that were not.
+func runWorkerUnlink(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	links, st, ls, err := parseLinks(ctx, "unlink", args, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var missing []string
+	for _, l := range links {
+		ok, err := ls.UnlinkWorker(ctx, l)
+		if err != nil {
+			return fmt.Errorf("worker unlink: %w", err)
+		}
+		if !ok {
+			missing = append(missing, fmt.Sprintf("-%s %s", l.Kind, l.Ref))
+			continue
+		}
+		fmt.Fprintf(stdout, "worker %s: unlinked %s %s\n", l.WorkerID, l.Kind, l.Ref)
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("worker unlink: worker %s has no link %s (see lagwatch worker links)", links[0].WorkerID, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// parseLinks parses the flags of "lagwatch worker link" or "unlink" (op)
+// and opens the store.
+func parseLinks(ctx context.Context, op string, args []string, stderr io.Writer) ([]store.WorkerLink, appStore, linkStore, error) {
+	fs := flag.NewFlagSet("lagwatch worker "+op, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sc StoreConfig
+	sc.register(fs)
+	worker := fs.String("worker", "", "worker ID (required)")
+	var links []store.WorkerLink
+	fs.Func("applicant", "applicant ID of the application the worker was hired from (repeatable)", func(s string) error {
+		links = append(links, store.WorkerLink{Kind: store.LinkApplicant, Ref: strings.TrimSpace(s)})
+		return nil
+	})
+	fs.Func("account", "identity-provider login of the worker, e.g. ana@corp.example; matched ignoring case (repeatable)", func(s string) error {
+		links = append(links, store.WorkerLink{Kind: store.LinkAccount, Ref: strings.ToLower(strings.TrimSpace(s))})
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, nil, err
+	}
+	if strings.TrimSpace(*worker) == "" {
+		return nil, nil, nil, fmt.Errorf("worker %s: -worker: required", op)
+	}
+	if len(links) == 0 {
+		return nil, nil, nil, fmt.Errorf("worker %s: give at least one -applicant or -account", op)
+	}
+	for i := range links {
+		links[i].WorkerID = *worker
+		if err := links[i].Validate(); err != nil {
+			return nil, nil, nil, fmt.Errorf("worker %s: -%s %q: %w", op, links[i].Kind, links[i].Ref, err)
+		}
+	}
+	if err := sc.validate(); err != nil {
+		return nil, nil, nil, fmt.Errorf("worker %s: %w", op, err)
+	}
+	st, err := openStore(ctx, sc, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ls, ok := st.(linkStore)
+	if !ok {
+		st.Close()
+		return nil, nil, nil, fmt.Errorf("worker %s: store %T cannot link workers", op, st)
+	}
+	return links, st, ls, nil
 }
 
 // runWorkerLinks lists the stored links of one worker or of all.

@@ -47,11 +47,31 @@ func TestWorkerLink(t *testing.T) {
 		{[]string{"link", "-worker", "w-9", "-applicant", "app-1"}, "w-9 is not stored"},
 		{[]string{"link", "-worker", "w-1", "-account", strings.Repeat("a", 321)}, "Ref"},
 		{[]string{"link", "-worker", "w-1", "-applicant", " "}, "Ref"},
-		{[]string{"unlink"}, "unknown subcommand"},
+		{[]string{"unlink", "-worker", "w-1"}, "-applicant or -account"},
+		{[]string{"relink"}, "unknown subcommand"},
 	} {
 		err := run(ctx, append(append([]string{"worker"}, tt.args...), "-data-dir", dir), &out, &errb)
 		if err == nil || !strings.Contains(err.Error(), tt.mention) {
 			t.Errorf("worker %v = %v; want an error mentioning %q", tt.args, err, tt.mention)
 		}
+	}
+
+	// Unlinking removes the links given, and names those that were not stored.
+	out.Reset()
+	err := run(ctx, []string{"worker", "unlink", "-worker", "w-1", "-applicant", "app-7", "-account", "ANA@corp.example", "-account", "nobody@corp.example", "-data-dir", dir}, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "no link -account nobody@corp.example") {
+		t.Errorf("worker unlink with a link never stored = %v; want an error naming it", err)
+	}
+	for _, want := range []string{"worker w-1: unlinked applicant app-7", "worker w-1: unlinked account ana@corp.example"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("worker unlink printed:\n%s\nwant %q", out.String(), want)
+		}
+	}
+	out.Reset()
+	if err := run(ctx, []string{"worker", "links", "-data-dir", dir}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(out.String()), "\n"); len(lines) != 2 || !strings.Contains(lines[1], "ana.r@corp.example") {
+		t.Errorf("worker links after unlinking:\n%s\nwant only ana.r@corp.example", out.String())
 	}
 }

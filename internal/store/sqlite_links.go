@@ -34,6 +34,24 @@ func (s *Store) LinkWorker(ctx context.Context, l WorkerLink) error {
 	return nil
 }
 
+// UnlinkWorker removes the link l (worker, kind and ref; AddedAt is
+// ignored) and reports whether it was stored. It returns an error naming
+// the field if l is invalid (see [WorkerLink.Validate]).
+func (s *Store) UnlinkWorker(ctx context.Context, l WorkerLink) (bool, error) {
+	if err := l.Validate(); err != nil {
+		return false, fmt.Errorf("unlink worker %q from %s %q: %w", clip(l.WorkerID), clip(l.Kind), clip(l.Ref), err)
+	}
+	res, err := s.w.ExecContext(ctx, `DELETE FROM worker_links WHERE worker_id = ? AND kind = ? AND ref = ?`, l.WorkerID, l.Kind, l.Ref)
+	if err != nil {
+		return false, fmt.Errorf("unlink worker %q from %s %q: %w", l.WorkerID, l.Kind, l.Ref, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("unlink worker %q from %s %q: %w", l.WorkerID, l.Kind, l.Ref, err)
+	}
+	return n > 0, nil
+}
+
 // workerExists returns an error wrapping ErrNotFound unless worker id is
 // stored.
 func workerExists(ctx context.Context, tx *sql.Tx, id string) error {

@@ -35,6 +35,20 @@ func (s *Store) LinkWorker(ctx context.Context, l store.WorkerLink) error {
 	return nil
 }
 
+// UnlinkWorker removes the link l (worker, kind and ref; AddedAt is
+// ignored) and reports whether it was stored. It returns an error naming
+// the field if l is invalid (see [store.WorkerLink.Validate]).
+func (s *Store) UnlinkWorker(ctx context.Context, l store.WorkerLink) (bool, error) {
+	if err := l.Validate(); err != nil {
+		return false, fmt.Errorf("unlink worker %q from %s %q: %w", clip(l.WorkerID), clip(l.Kind), clip(l.Ref), err)
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM worker_links WHERE worker_id = $1 AND kind = $2 AND ref = $3`, l.WorkerID, l.Kind, l.Ref)
+	if err != nil {
+		return false, fmt.Errorf("unlink worker %q from %s %q: %w", l.WorkerID, l.Kind, l.Ref, err)
+	}
+	return tag.RowsAffected() > 0, nil
+}
+
 // isForeignKey reports whether err is a foreign-key violation.
 func isForeignKey(err error) bool {
 	pgErr, ok := errors.AsType[*pgconn.PgError](err)

@@ -22,6 +22,7 @@ type LinkStore interface {
 	Close() error
 	PutWorker(ctx context.Context, w store.Worker) error
 	LinkWorker(ctx context.Context, l store.WorkerLink) error
+	UnlinkWorker(ctx context.Context, l store.WorkerLink) (bool, error)
 	WorkerLinks(ctx context.Context, workerID string) ([]store.WorkerLink, error)
 	AllWorkerLinks(ctx context.Context) ([]store.WorkerLink, error)
 	SaveIdPFindings(ctx context.Context, fs []store.IdPFinding) (stored int, err error)
@@ -36,6 +37,7 @@ func RunLinks(t *testing.T, open func(t *testing.T) LinkStore) {
 		{"WorkerLinks", testWorkerLinks},
 		{"WorkerLinkTimeDefault", testWorkerLinkNow},
 		{"WorkerLinkInvalid", testWorkerLinkInvalid},
+		{"WorkerUnlink", testWorkerUnlink},
 		{"IdPFindingsRoundTrip", testIdPFindings},
 		{"IdPFindingsStoredOnce", testIdPFindingsOnce},
 		{"IdPFindingsAllOrNothing", testIdPFindingsAllOrNothing},
@@ -356,5 +358,48 @@ func testIdPFindingsConcurrent(t *testing.T, s LinkStore) {
 	}
 	if got := allFindings(t, s, "w-1"); total != len(fs) || len(got) != len(fs) {
 		t.Errorf("%d concurrent imports of %d findings: counted %d new, stored %d; want %d and %d", n, len(fs), total, len(got), len(fs), len(fs))
+	}
+}
+
+// testWorkerUnlink: UnlinkWorker removes exactly the link named by worker,
+// kind and ref, reports whether it was there, and refuses an invalid one
+// without touching the others.
+func testWorkerUnlink(t *testing.T, s LinkStore) {
+	ctx := t.Context()
+	putLinkWorker(t, s, "w-1")
+	putLinkWorker(t, s, "w-2")
+	keep := []store.WorkerLink{
+		{WorkerID: "w-1", Kind: store.LinkAccount, Ref: "app-1"}, // same ref, other kind
+		{WorkerID: "w-2", Kind: store.LinkApplicant, Ref: "app-1"}, // same ref, other worker
+		{WorkerID: "w-1", Kind: store.LinkApplicant, Ref: "app-2"},
+	}
+	gone := store.WorkerLink{WorkerID: "w-1", Kind: store.LinkApplicant, Ref: "app-1"}
+	for _, l := range append(keep, gone) {
+		link(t, s, l)
+	}
+	if ok, err := s.UnlinkWorker(ctx, gone); err != nil || !ok {
+		t.Fatalf("UnlinkWorker(%+v) = %v, %v; want true", gone, ok, err)
+	}
+	if ok, err := s.UnlinkWorker(ctx, gone); err != nil || ok {
+		t.Errorf("UnlinkWorker(%+v) again = %v, %v; want false", gone, ok, err)
+	}
+	if ok, err := s.UnlinkWorker(ctx, store.WorkerLink{WorkerID: "w-9", Kind: store.LinkApplicant, Ref: "app-1"}); err != nil || ok {
+		t.Errorf("UnlinkWorker() of a worker never stored = %v, %v; want false", ok, err)
+	}
+	_, err := s.UnlinkWorker(ctx, store.WorkerLink{WorkerID: "w-1", Kind: "phone", Ref: "app-2"})
+	if err == nil || !strings.Contains(err.Error(), "Kind") {
+		t.Errorf("UnlinkWorker() of an unknown kind = %v; want an error naming Kind", err)
+	}
+	all, err := s.AllWorkerLinks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(keep) {
+		t.Fatalf("AllWorkerLinks() after unlinking = %+v; want the %d others", all, len(keep))
+	}
+	for _, l := range all {
+		if l.WorkerID == gone.WorkerID && l.Kind == gone.Kind && l.Ref == gone.Ref {
+			t.Errorf("AllWorkerLinks() still holds %+v", l)
+		}
 	}
 }
