@@ -371,12 +371,19 @@ func loadCalibration(path string) (*latency.Calibration, error) {
 	return c, nil
 }
 
+// riskMemoTTL is how long the dashboard shows one evaluation of every
+// worker's risk before it evaluates again.
+const riskMemoTTL = 30 * time.Second
+
 // storeRisks fuses the last week of every worker's stored evidence with
-// cfg, for the dashboard's overview, risk and worker pages.
+// cfg, for the dashboard's overview, risk, worker and case pages. One
+// evaluation serves every page for riskMemoTTL (riskfeed.Memo): it reads
+// and scores the whole fleet's week of telemetry.
 func storeRisks(st riskfeed.Store, cfg risk.Config) web.RisksFunc {
-	return func(ctx context.Context) ([]risk.Risk, error) {
+	m := riskfeed.NewMemo(func(ctx context.Context) ([]risk.Risk, error) {
 		return riskfeed.Risks(ctx, st, nil, alerts.DefaultWindow, cfg)
-	}
+	}, riskMemoTTL, nil)
+	return m.Risks
 }
 
 // storeWorker reads a worker's evidence file of the last week (package
