@@ -369,7 +369,7 @@ func testWorkerUnlink(t *testing.T, s LinkStore) {
 	putLinkWorker(t, s, "w-1")
 	putLinkWorker(t, s, "w-2")
 	keep := []store.WorkerLink{
-		{WorkerID: "w-1", Kind: store.LinkAccount, Ref: "app-1"}, // same ref, other kind
+		{WorkerID: "w-1", Kind: store.LinkAccount, Ref: "app-1"},   // same ref, other kind
 		{WorkerID: "w-2", Kind: store.LinkApplicant, Ref: "app-1"}, // same ref, other worker
 		{WorkerID: "w-1", Kind: store.LinkApplicant, Ref: "app-2"},
 	}
