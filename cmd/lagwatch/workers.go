@@ -87,9 +87,10 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return fmt.Errorf("worker: unknown subcommand %q: want add, list, link, unlink or links", args[0])
 }
 
-// linkStore is what "lagwatch worker link" needs beyond appStore; both
-// stores have it.
+// linkStore is the store "lagwatch worker link" and "unlink" need: an
+// appStore that also links workers; both stores are.
 type linkStore interface {
+	appStore
 	LinkWorker(ctx context.Context, l store.WorkerLink) error
 	UnlinkWorker(ctx context.Context, l store.WorkerLink) (bool, error)
 }
@@ -98,13 +99,13 @@ type linkStore interface {
 // signs in to the identity provider as a login, so that the application's
 // screening and the login's findings count for the worker.
 func runWorkerLink(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	links, st, ls, err := parseLinks(ctx, "link", args, stderr)
+	links, st, err := parseLinks(ctx, "link", args, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	for _, l := range links {
-		if err := ls.LinkWorker(ctx, l); errors.Is(err, store.ErrNotFound) {
+		if err := st.LinkWorker(ctx, l); errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("worker link: worker %s is not stored (add it with lagwatch worker add)", l.WorkerID)
 		} else if err != nil {
 			return fmt.Errorf("worker link: %w", err)
@@ -127,14 +128,14 @@ func runWorkerLink(ctx context.Context, args []string, stdout, stderr io.Writer)
 // removes every link it is given that is stored, and fails naming those
 // that were not.
 func runWorkerUnlink(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	links, st, ls, err := parseLinks(ctx, "unlink", args, stderr)
+	links, st, err := parseLinks(ctx, "unlink", args, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	var missing []string
 	for _, l := range links {
-		ok, err := ls.UnlinkWorker(ctx, l)
+		ok, err := st.UnlinkWorker(ctx, l)
 		if err != nil {
 			return fmt.Errorf("worker unlink: %w", err)
 		}
@@ -152,7 +153,7 @@ func runWorkerUnlink(ctx context.Context, args []string, stdout, stderr io.Write
 
 // parseLinks parses the flags of "lagwatch worker link" or "unlink" (op)
 // and opens the store.
-func parseLinks(ctx context.Context, op string, args []string, stderr io.Writer) ([]store.WorkerLink, appStore, linkStore, error) {
+func parseLinks(ctx context.Context, op string, args []string, stderr io.Writer) ([]store.WorkerLink, linkStore, error) {
 	fs := flag.NewFlagSet("lagwatch worker "+op, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var sc StoreConfig
@@ -168,33 +169,33 @@ func parseLinks(ctx context.Context, op string, args []string, stderr io.Writer)
 		return nil
 	})
 	if err := fs.Parse(args); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if strings.TrimSpace(*worker) == "" {
-		return nil, nil, nil, fmt.Errorf("worker %s: -worker: required", op)
+		return nil, nil, fmt.Errorf("worker %s: -worker: required", op)
 	}
 	if len(links) == 0 {
-		return nil, nil, nil, fmt.Errorf("worker %s: give at least one -applicant or -account", op)
+		return nil, nil, fmt.Errorf("worker %s: give at least one -applicant or -account", op)
 	}
 	for i := range links {
 		links[i].WorkerID = *worker
 		if err := links[i].Validate(); err != nil {
-			return nil, nil, nil, fmt.Errorf("worker %s: -%s %q: %w", op, links[i].Kind, links[i].Ref, err)
+			return nil, nil, fmt.Errorf("worker %s: -%s %q: %w", op, links[i].Kind, links[i].Ref, err)
 		}
 	}
 	if err := sc.validate(); err != nil {
-		return nil, nil, nil, fmt.Errorf("worker %s: %w", op, err)
+		return nil, nil, fmt.Errorf("worker %s: %w", op, err)
 	}
 	st, err := openStore(ctx, sc, nil)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	ls, ok := st.(linkStore)
 	if !ok {
 		st.Close()
-		return nil, nil, nil, fmt.Errorf("worker %s: store %T cannot link workers", op, st)
+		return nil, nil, fmt.Errorf("worker %s: store %T cannot link workers", op, st)
 	}
-	return links, st, ls, nil
+	return links, ls, nil
 }
 
 // runWorkerLinks lists the stored links of one worker or of all.
