@@ -66,8 +66,7 @@ type Subject struct {
 	// the link (say, after a reload) replaces its unfinished session; once
 	// a session from it is stored, the link is refused.
 	Link string
-	// Expires is when the link stops being valid; the handler forgets
-	// the links it has seen used after it.
+	// Expires is when the link stops being valid.
 	Expires time.Time
 }
 
@@ -110,7 +109,6 @@ func Handler(cfg Config) http.Handler {
 		page: template.Must(template.ParseFS(assets, "assets/presence.html")),
 		pop:  PopulationBaseline(),
 		live: make(map[string]*live),
-		used: make(map[string]time.Time),
 		mux:  http.NewServeMux(),
 	}
 	h.mux.HandleFunc("GET /{$}", h.servePage)
@@ -134,7 +132,6 @@ type handler struct {
 
 	mu   sync.Mutex
 	live map[string]*live
-	used map[string]time.Time // link IDs of stored sessions → link expiry
 }
 
 // live is an unfinished session.
@@ -147,10 +144,6 @@ type live struct {
 	seq         int       // next schedule index expected
 	lastSent    time.Time // when the last response to this session left
 	expires     time.Time
-	// fromLink marks a session started from a signed link, whose ID is
-	// the link's ID; linkExp is when the link expires.
-	fromLink bool
-	linkExp  time.Time
 }
 
 // contentSecurityPolicy allows the page's own script, style and API only.
@@ -223,12 +216,14 @@ func (h *handler) serveStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sub.Link != "" {
-		unused, err := h.linkUnused(r.Context(), sub)
+		// The store, not this process, knows whether the link gave a
+		// session: it holds what earlier runs and other servers saved.
+		stored, err := h.cfg.Store.SessionStored(r.Context(), sub.Link)
 		if err != nil {
-			h.internal(w, r, "look up presence link", err)
+			h.internal(w, r, "look up presence link", fmt.Errorf("session of link %s: %w", sub.Link, err))
 			return
 		}
-		if !unused {
+		if stored {
 			apiErr(w, http.StatusForbidden, "link_used", "", "this presence link has been used; ask for a new one")
 			return
 		}
@@ -255,8 +250,6 @@ func (h *handler) serveStart(w http.ResponseWriter, r *http.Request) {
 	}
 	l := &live{
 		s:        Session{ID: cmp.Or(sub.Link, newID()), WorkerID: sub.WorkerID, Enrol: sub.Enrol, Started: h.cfg.Now()},
-		fromLink: sub.Link != "",
-		linkExp:  sub.Expires,
 		baseline: base,
 		prompts:  prompts,
 	}
@@ -449,61 +442,16 @@ const linkUsed = "a session from this presence link is already stored; ask for a
 // more, and answers with its result.
 func (h *handler) finish(w http.ResponseWriter, r *http.Request, l *live) {
 	l.s.Finished = h.cfg.Now()
-	if l.fromLink {
-		h.mu.Lock()
-		_, used := h.used[l.s.ID]
-		h.used[l.s.ID] = l.linkExp
-		h.mu.Unlock()
-		if used {
-			apiErr(w, http.StatusConflict, "link_used", "", linkUsed)
-			return
-		}
-	}
 	if err := h.cfg.Store.SaveSession(r.Context(), l.s); err != nil {
 		if errors.Is(err, ErrSessionExists) {
 			apiErr(w, http.StatusConflict, "link_used", "", linkUsed)
 			return
-		}
-		if l.fromLink {
-			// Not stored: the link may be used again.
-			h.mu.Lock()
-			delete(h.used, l.s.ID)
-			h.mu.Unlock()
 		}
 		h.internal(w, r, "save presence session", fmt.Errorf("save session %s of worker %q: %w", l.s.ID, l.s.WorkerID, err))
 		return
 	}
 	res := newResultJSON(&l.s)
 	writeJSON(w, http.StatusOK, reactionResponse{Done: true, Result: &res})
-}
-
-// linkUnused reports whether no session from sub's link is stored: as far
-// as this handler has seen and, for a link it has not seen used, in the
-// store, which also holds what an earlier run of lagwatch or another
-// server on the store saved. It forgets the used links that have expired.
-func (h *handler) linkUnused(ctx context.Context, sub Subject) (bool, error) {
-	h.mu.Lock()
-	now := h.cfg.Now()
-	for id, exp := range h.used {
-		if now.After(exp) {
-			delete(h.used, id)
-		}
-	}
-	_, used := h.used[sub.Link]
-	h.mu.Unlock()
-	if used {
-		return false, nil
-	}
-	stored, err := h.cfg.Store.SessionStored(ctx, sub.Link)
-	if err != nil {
-		return false, fmt.Errorf("session of link %s: %w", sub.Link, err)
-	}
-	if stored {
-		h.mu.Lock()
-		h.used[sub.Link] = sub.Expires
-		h.mu.Unlock()
-	}
-	return !stored, nil
 }
 
 // lookup returns the live session id; h.mu must be held. When there is
