@@ -41,6 +41,7 @@ type Store struct {
 	insertRows   [maxChunk + 1]*sql.Stmt // insertRows[n] inserts n samples; n a power of two
 	insertWindow *sql.Stmt               // inserts an input window unless already there
 	insertReport *sql.Stmt               // inserts an endpoint report
+	upsertHour   *sql.Stmt               // adds to an hourly RTT rollup (rtt_hourly)
 }
 
 // Open opens the SQLite database at path, creating it and its parent
@@ -199,13 +200,24 @@ func (s *Store) prepare(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("prepare endpoint report insert: %w", err)
 	}
+	s.upsertHour, err = s.w.PrepareContext(ctx, `
+		INSERT INTO rtt_hourly (device_id, landmark, provenance, hour, min_us, n, first_at, last_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (device_id, landmark, provenance, hour) DO UPDATE SET
+			min_us = MIN(min_us, excluded.min_us),
+			n = n + excluded.n,
+			first_at = MIN(first_at, excluded.first_at),
+			last_at = MAX(last_at, excluded.last_at)`)
+	if err != nil {
+		return fmt.Errorf("prepare rtt rollup upsert: %w", err)
+	}
 	return nil
 }
 
 // Close closes the database. The Store must not be used afterwards.
 func (s *Store) Close() error {
 	var errs []error
-	for _, st := range append([]*sql.Stmt{s.touchDevice, s.insertBatch, s.insertWindow, s.insertReport}, s.insertRows[:]...) {
+	for _, st := range append([]*sql.Stmt{s.touchDevice, s.insertBatch, s.insertWindow, s.insertReport, s.upsertHour}, s.insertRows[:]...) {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -612,9 +624,11 @@ func cmpOr(err, otherwise error) error {
 }
 
 // insertSamples inserts samples with as few statements as the prepared
-// power-of-two sizes allow (50 samples: 32+16+2). A sample with an empty
-// DeviceID gets deviceID.
+// power-of-two sizes allow (50 samples: 32+16+2), and adds them to their
+// hourly rollups (one upsert per device, landmark, provenance and hour). A
+// sample with an empty DeviceID gets deviceID.
 func (s *Store) insertSamples(ctx context.Context, tx *sql.Tx, deviceID string, samples []RTTSample) error {
+	all := samples
 	args := make([]any, 0, 5*min(len(samples), maxChunk))
 	for len(samples) > 0 {
 		n := maxChunk
@@ -633,6 +647,14 @@ func (s *Store) insertSamples(ctx context.Context, tx *sql.Tx, deviceID string, 
 			return fmt.Errorf("insert samples: %w", err)
 		}
 		samples = samples[n:]
+	}
+	upsert := tx.StmtContext(ctx, s.upsertHour)
+	for _, h := range RollUp(deviceID, all) {
+		_, err := upsert.ExecContext(ctx, h.DeviceID, h.Landmark, string(h.Provenance), h.Hour.UnixMicro(),
+			int64(h.Min/time.Microsecond), h.Count, h.First.UnixMicro(), h.Last.UnixMicro())
+		if err != nil {
+			return fmt.Errorf("update rtt rollup of device %q, %s, %s, hour %s: %w", h.DeviceID, h.Landmark, h.Provenance, h.Hour.Format(time.RFC3339), err)
+		}
 	}
 	return nil
 }
@@ -693,19 +715,46 @@ func deviceIDs(samples []RTTSample) []string {
 
 // RTTSummary summarises the device's samples taken at or after since, one
 // [LandmarkRTT] per landmark and provenance, sorted by landmark, then
-// provenance. A device without samples has an empty summary.
+// provenance. A device without samples has an empty summary. It reads the
+// hourly rollups of the hours that start at or after since, and the
+// samples themselves only for the part of an hour before the first of them.
 func (s *Store) RTTSummary(ctx context.Context, deviceID string, since time.Time) ([]LandmarkRTT, error) {
-	rows, err := s.r.QueryContext(ctx, `
-		SELECT landmark, provenance, MIN(rtt_us), COUNT(*), MIN(at), MAX(at)
-		FROM samples
-		WHERE device_id = ? AND at >= ?
-		GROUP BY landmark, provenance
-		ORDER BY landmark, provenance`,
-		deviceID, since.UnixMicro())
+	from := HourOf(since)
+	if from.Before(since) {
+		from = from.Add(time.Hour)
+	}
+	hours, err := s.summarise(ctx, `
+		SELECT landmark, provenance, MIN(min_us), SUM(n), MIN(first_at), MAX(last_at)
+		FROM rtt_hourly
+		WHERE device_id = ? AND hour >= ?
+		GROUP BY landmark, provenance`,
+		deviceID, from.UnixMicro())
 	if err != nil {
 		return nil, fmt.Errorf("summarise rtt of device %q: %w", deviceID, err)
 	}
-	out, err := collect(rows, func(row interface{ Scan(...any) error }) (LandmarkRTT, error) {
+	if !from.After(since) {
+		return MergeSummaries(hours), nil
+	}
+	head, err := s.summarise(ctx, `
+		SELECT landmark, provenance, MIN(rtt_us), COUNT(*), MIN(at), MAX(at)
+		FROM samples
+		WHERE device_id = ? AND at >= ? AND at < ?
+		GROUP BY landmark, provenance`,
+		deviceID, since.UnixMicro(), from.UnixMicro())
+	if err != nil {
+		return nil, fmt.Errorf("summarise rtt of device %q: %w", deviceID, err)
+	}
+	return MergeSummaries(head, hours), nil
+}
+
+// summarise runs a query that returns landmark, provenance, minimum RTT in
+// µs, count, and first and last time in µs.
+func (s *Store) summarise(ctx context.Context, query string, args ...any) ([]LandmarkRTT, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(row interface{ Scan(...any) error }) (LandmarkRTT, error) {
 		var l LandmarkRTT
 		var minUS, first, last int64
 		err := row.Scan(&l.Landmark, &l.Provenance, &minUS, &l.Count, &first, &last)
@@ -713,10 +762,6 @@ func (s *Store) RTTSummary(ctx context.Context, deviceID string, since time.Time
 		l.First, l.Last = fromMicros(first), fromMicros(last)
 		return l, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("summarise rtt of device %q: %w", deviceID, err)
-	}
-	return out, nil
 }
 
 // Samples returns up to limit of the device's samples taken at or after
@@ -753,7 +798,9 @@ func (s *Store) Samples(ctx context.Context, deviceID string, since time.Time, l
 // before, the input windows that ended before it, the endpoint reports
 // taken before it and the IDs of batches received before it, and returns
 // the number of samples deleted. A batch retried after its ID was pruned is
-// stored again, and so is a window sent again after it was pruned.
+// stored again, and so is a window sent again after it was pruned. The
+// hourly rollups of the hours before before go too; the rollups of the
+// hour that holds before are rebuilt from the samples that remain in it.
 func (s *Store) PruneSamples(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -762,6 +809,20 @@ func (s *Store) PruneSamples(ctx context.Context, before time.Time) (int64, erro
 			return err
 		}
 		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		hour := HourOf(before) // partial unless before starts it
+		if _, err := tx.ExecContext(ctx, `DELETE FROM rtt_hourly WHERE hour <= ?`, hour.UnixMicro()); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO rtt_hourly (device_id, landmark, provenance, hour, min_us, n, first_at, last_at)
+			SELECT device_id, landmark, provenance, ?, MIN(rtt_us), COUNT(*), MIN(at), MAX(at)
+			FROM samples
+			WHERE at >= ? AND at < ?
+			GROUP BY device_id, landmark, provenance`,
+			hour.UnixMicro(), before.UnixMicro(), hour.Add(time.Hour).UnixMicro())
+		if err != nil {
 			return err
 		}
 		for _, q := range []string{

@@ -387,8 +387,22 @@ WITH dev AS (
 	SELECT b.device_id, $2, $3, $26, $27, $28, $29, $30, $31::json
 	FROM b WHERE $25::boolean
 	ON CONFLICT DO NOTHING
+), r AS (
+	INSERT INTO rtt_hourly (device_id, landmark, provenance, hour, min_us, n, first_at, last_at)
+	SELECT b.device_id, u.landmark, u.provenance, u.hour, u.min_us, u.n, u.first_at, u.last_at
+	FROM b, unnest($32::text[], $33::text[], $34::timestamptz[], $35::bigint[], $36::bigint[], $37::timestamptz[], $38::timestamptz[])
+		AS u (landmark, provenance, hour, min_us, n, first_at, last_at)
+	` + upsertHourTail + `
 )
 SELECT EXISTS (SELECT 1 FROM dev), EXISTS (SELECT 1 FROM b)`
+
+// upsertHourTail ends an insert into rtt_hourly: a rollup already there
+// takes the new one in.
+const upsertHourTail = `ON CONFLICT (device_id, landmark, provenance, hour) DO UPDATE SET
+		min_us = LEAST(rtt_hourly.min_us, EXCLUDED.min_us),
+		n = rtt_hourly.n + EXCLUDED.n,
+		first_at = LEAST(rtt_hourly.first_at, EXCLUDED.first_at),
+		last_at = GREATEST(rtt_hourly.last_at, EXCLUDED.last_at)`
 
 // SaveBatch stores b unless the device already sent a batch with b.ID, in
 // which case it changes nothing and returns false. Storing a batch records
@@ -409,6 +423,7 @@ func (s *Store) SaveBatch(ctx context.Context, b store.Batch) (stored bool, err 
 		hb = *b.Heartbeat
 	}
 	c := columnsOf(b.Samples)
+	h := hourColumnsOf(store.RollUp(b.DeviceID, b.Samples))
 	w := windowColumnsOf(store.UniqueWindows(b.Windows))
 	var e store.EndpointReport
 	var eBody any // NULL without a report: the parameter is parsed as json even then
@@ -422,6 +437,7 @@ func (s *Store) SaveBatch(ctx context.Context, b store.Batch) (stored bool, err 
 		c.landmarks, c.at, c.rttUS, c.provenances,
 		w.ids, w.start, w.end, w.source, w.keys, w.physical, w.virtual, w.injected, w.fastPairs, w.bursts, w.stallBursts, w.body,
 		b.Endpoint != nil, utcMicro(e.At), e.RemoteTools, e.RemoteSessions, int64(e.MinSessionRTT/time.Microsecond), e.HardwareMatches, eBody,
+		h.landmarks, h.provenances, h.hours, h.minUS, h.counts, h.first, h.last,
 	).Scan(&deviceExists, &stored)
 	if err == nil && !deviceExists {
 		err = store.ErrNotFound
@@ -457,6 +473,29 @@ func columnsOf(samples []store.RTTSample) columns {
 	return c
 }
 
+// hourColumns holds hourly rollups column by column, to be passed as
+// arrays to unnest.
+type hourColumns struct {
+	devices, landmarks, provenances []string
+	hours, first, last              []time.Time
+	minUS, counts                   []int64
+}
+
+func hourColumnsOf(hs []store.RTTHour) hourColumns {
+	var c hourColumns
+	for _, h := range hs {
+		c.devices = append(c.devices, h.DeviceID)
+		c.landmarks = append(c.landmarks, h.Landmark)
+		c.provenances = append(c.provenances, string(h.Provenance))
+		c.hours = append(c.hours, h.Hour)
+		c.minUS = append(c.minUS, int64(h.Min/time.Microsecond))
+		c.counts = append(c.counts, int64(h.Count))
+		c.first = append(c.first, h.First)
+		c.last = append(c.last, h.Last)
+	}
+	return c
+}
+
 // AddSamples stores server-measured samples that arrived outside a batch, in
 // one transaction. It returns an error wrapping [store.ErrNotFound] if a
 // sample's device does not exist, and stores nothing if any sample is
@@ -475,10 +514,17 @@ func (s *Store) AddSamples(ctx context.Context, samples []store.RTTSample) error
 		return nil
 	}
 	c := columnsOf(samples)
+	h := hourColumnsOf(store.RollUp("", samples))
 	_, err := s.pool.Exec(ctx, `
-		INSERT INTO samples (device_id, landmark, at, rtt_us, provenance)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::bigint[], $5::text[])`,
-		c.devices, c.landmarks, c.at, c.rttUS, c.provenances)
+		WITH s AS (
+			INSERT INTO samples (device_id, landmark, at, rtt_us, provenance)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::bigint[], $5::text[])
+		)
+		INSERT INTO rtt_hourly (device_id, landmark, provenance, hour, min_us, n, first_at, last_at)
+		SELECT * FROM unnest($6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::bigint[], $11::bigint[], $12::timestamptz[], $13::timestamptz[])
+		`+upsertHourTail,
+		c.devices, c.landmarks, c.at, c.rttUS, c.provenances,
+		h.devices, h.landmarks, h.provenances, h.hours, h.minUS, h.counts, h.first, h.last)
 	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "23503" { // foreign_key_violation
 		err = s.missingDevice(ctx, c.devices)
 	}
@@ -504,16 +550,44 @@ func (s *Store) missingDevice(ctx context.Context, ids []string) error {
 
 // RTTSummary summarises the device's samples taken at or after since, one
 // [store.LandmarkRTT] per landmark and provenance, sorted by landmark, then
-// provenance. A device without samples has an empty summary.
+// provenance. A device without samples has an empty summary. It reads the
+// hourly rollups of the hours that start at or after since, and the
+// samples themselves only for the part of an hour before the first of them.
 func (s *Store) RTTSummary(ctx context.Context, deviceID string, since time.Time) ([]store.LandmarkRTT, error) {
-	rows, _ := s.pool.Query(ctx, `
+	since = utcMicro(since)
+	from := store.HourOf(since)
+	if from.Before(since) {
+		from = from.Add(time.Hour)
+	}
+	hours, err := s.summarise(ctx, `
+		SELECT landmark, provenance, min(min_us), sum(n)::bigint, min(first_at), max(last_at)
+		FROM rtt_hourly
+		WHERE device_id = $1 AND hour >= $2
+		GROUP BY landmark, provenance`,
+		deviceID, from)
+	if err != nil {
+		return nil, fmt.Errorf("summarise rtt of device %q: %w", deviceID, err)
+	}
+	if !from.After(since) {
+		return store.MergeSummaries(hours), nil
+	}
+	head, err := s.summarise(ctx, `
 		SELECT landmark, provenance, min(rtt_us), count(*), min(at), max(at)
 		FROM samples
-		WHERE device_id = $1 AND at >= $2
-		GROUP BY landmark, provenance
-		ORDER BY landmark, provenance`,
-		deviceID, utcMicro(since))
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.LandmarkRTT, error) {
+		WHERE device_id = $1 AND at >= $2 AND at < $3
+		GROUP BY landmark, provenance`,
+		deviceID, since, from)
+	if err != nil {
+		return nil, fmt.Errorf("summarise rtt of device %q: %w", deviceID, err)
+	}
+	return store.MergeSummaries(head, hours), nil
+}
+
+// summarise runs a query that returns landmark, provenance, minimum RTT in
+// µs, count, and first and last time.
+func (s *Store) summarise(ctx context.Context, query string, args ...any) ([]store.LandmarkRTT, error) {
+	rows, _ := s.pool.Query(ctx, query, args...)
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.LandmarkRTT, error) {
 		var l store.LandmarkRTT
 		var minUS int64
 		err := row.Scan(&l.Landmark, &l.Provenance, &minUS, &l.Count, &l.First, &l.Last)
@@ -521,10 +595,6 @@ func (s *Store) RTTSummary(ctx context.Context, deviceID string, since time.Time
 		l.First, l.Last = l.First.UTC(), l.Last.UTC()
 		return l, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("summarise rtt of device %q: %w", deviceID, err)
-	}
-	return out, nil
 }
 
 // Samples returns up to limit of the device's samples taken at or after
@@ -560,7 +630,9 @@ func (s *Store) Samples(ctx context.Context, deviceID string, since time.Time, l
 // before, the input windows that ended before it, the endpoint reports
 // taken before it and the IDs of batches received before it, and returns
 // the number of samples deleted. A batch retried after its ID was pruned is
-// stored again, and so is a window sent again after it was pruned.
+// stored again, and so is a window sent again after it was pruned. The
+// hourly rollups of the hours before before go too; the rollups of the
+// hour that holds before are rebuilt from the samples that remain in it.
 func (s *Store) PruneSamples(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -569,6 +641,20 @@ func (s *Store) PruneSamples(ctx context.Context, before time.Time) (int64, erro
 			return err
 		}
 		n = tag.RowsAffected()
+		hour := store.HourOf(before) // partial unless before starts it
+		if _, err := tx.Exec(ctx, `DELETE FROM rtt_hourly WHERE hour <= $1`, hour); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			INSERT INTO rtt_hourly (device_id, landmark, provenance, hour, min_us, n, first_at, last_at)
+			SELECT device_id, landmark, provenance, $1, min(rtt_us), count(*), min(at), max(at)
+			FROM samples
+			WHERE at >= $2 AND at < $3
+			GROUP BY device_id, landmark, provenance`,
+			hour, utcMicro(before), hour.Add(time.Hour))
+		if err != nil {
+			return err
+		}
 		for _, q := range []string{
 			`DELETE FROM input_windows WHERE end_at < $1`,
 			`DELETE FROM endpoint_reports WHERE at < $1`,

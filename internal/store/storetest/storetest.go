@@ -82,6 +82,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"AddSamples", testAddSamples},
 		{"AddSamplesAllOrNothing", testAddSamplesAllOrNothing},
 		{"RTTSummary", testRTTSummary},
+		{"RTTSummaryRollups", testRTTSummaryRollups},
 		{"Samples", testSamples},
 		{"PruneSamples", testPrune},
 		{"TimePrecision", testTimePrecision},
