@@ -186,8 +186,8 @@ func (s *Store) prepare(ctx context.Context) error {
 	}
 	s.insertWindow, err = s.w.PrepareContext(ctx, `
 		INSERT INTO input_windows (device_id, window_id, batch_id, received_at, start_at, end_at, source,
-			keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, body, relay)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return fmt.Errorf("prepare window insert: %w", err)

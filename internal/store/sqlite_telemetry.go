@@ -18,7 +18,7 @@ func (s *Store) insertWindows(ctx context.Context, tx *sql.Tx, b Batch) error {
 	for _, w := range UniqueWindows(b.Windows) {
 		_, err := st.ExecContext(ctx, b.DeviceID, w.WindowID, b.ID, b.ReceivedAt.UnixMicro(),
 			w.Start.UnixMicro(), w.End.UnixMicro(), w.Source,
-			w.Keys, w.Physical, w.Virtual, w.Injected, w.FastPairs, w.Bursts, w.StallBursts, string(w.Body))
+			w.Keys, w.Physical, w.Virtual, w.Injected, w.FastPairs, w.Bursts, w.StallBursts, string(w.Body), nullBytes(w.Relay))
 		if err != nil {
 			return fmt.Errorf("insert window %q: %w", w.WindowID, err)
 		}
@@ -50,7 +50,7 @@ func (s *Store) Windows(ctx context.Context, deviceID string, since, until time.
 	}
 	rows, err := s.r.QueryContext(ctx, `
 		SELECT device_id, window_id, batch_id, received_at, start_at, end_at, source,
-			keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, body
+			keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, body, relay
 		FROM input_windows
 		WHERE device_id = ? AND start_at >= ? AND start_at < ?
 		ORDER BY start_at, window_id`,
@@ -63,7 +63,7 @@ func (s *Store) Windows(ctx context.Context, deviceID string, since, until time.
 		var received, start, end int64
 		var body []byte
 		err := row.Scan(&w.DeviceID, &w.WindowID, &w.BatchID, &received, &start, &end, &w.Source,
-			&w.Keys, &w.Physical, &w.Virtual, &w.Injected, &w.FastPairs, &w.Bursts, &w.StallBursts, &body)
+			&w.Keys, &w.Physical, &w.Virtual, &w.Injected, &w.FastPairs, &w.Bursts, &w.StallBursts, &body, &w.Relay)
 		w.ReceivedAt, w.Start, w.End = fromMicros(received), fromMicros(start), fromMicros(end)
 		w.Body = body
 		return w, err

@@ -58,8 +58,9 @@ func (d Device) Validate() error {
 
 // Validate reports whether w can be stored: WindowID must be set, Start and
 // End must be set with End after Start, Source must be text, the counts
-// must not be negative and Body must be a JSON object in valid UTF-8.
-// DeviceID, BatchID and ReceivedAt are checked by [Batch.Validate].
+// must not be negative, Body must be a JSON object in valid UTF-8 and
+// Relay at most [MaxRelayBytes] long. DeviceID, BatchID and ReceivedAt are
+// checked by [Batch.Validate].
 func (w InputWindow) Validate() error {
 	errs := []error{required("WindowID", w.WindowID), text("Source", w.Source)}
 	switch {
@@ -78,6 +79,9 @@ func (w InputWindow) Validate() error {
 		errs = append(errs, notNegative(c.name, c.v))
 	}
 	errs = append(errs, jsonObject("Body", w.Body))
+	if len(w.Relay) > MaxRelayBytes {
+		errs = append(errs, fmt.Errorf("Relay is %d bytes, more than %d", len(w.Relay), MaxRelayBytes))
+	}
 	return errors.Join(errs...)
 }
 

@@ -374,12 +374,12 @@ WITH dev AS (
 	FROM b, unnest($9::text[], $10::timestamptz[], $11::bigint[], $12::text[]) AS u (landmark, at, rtt_us, provenance)
 ), w AS (
 	INSERT INTO input_windows (device_id, window_id, batch_id, received_at, start_at, end_at, source,
-		keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, body)
+		keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, body, relay)
 	SELECT b.device_id, u.window_id, $2, $3, u.start_at, u.end_at, u.source,
-		u.keys, u.physical, u.virtual, u.injected, u.fast_pairs, u.bursts, u.stall_bursts, u.body::json
+		u.keys, u.physical, u.virtual, u.injected, u.fast_pairs, u.bursts, u.stall_bursts, u.body::json, u.relay
 	FROM b, unnest($13::text[], $14::timestamptz[], $15::timestamptz[], $16::text[],
-		$17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[], $23::bigint[], $24::text[])
-		AS u (window_id, start_at, end_at, source, keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, body)
+		$17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[], $23::bigint[], $24::text[], $39::bytea[])
+		AS u (window_id, start_at, end_at, source, keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, body, relay)
 	ON CONFLICT DO NOTHING
 ), e AS (
 	INSERT INTO endpoint_reports (device_id, batch_id, received_at, at,
@@ -438,6 +438,7 @@ func (s *Store) SaveBatch(ctx context.Context, b store.Batch) (stored bool, err 
 		w.ids, w.start, w.end, w.source, w.keys, w.physical, w.virtual, w.injected, w.fastPairs, w.bursts, w.stallBursts, w.body,
 		b.Endpoint != nil, utcMicro(e.At), e.RemoteTools, e.RemoteSessions, int64(e.MinSessionRTT/time.Microsecond), e.HardwareMatches, eBody,
 		h.landmarks, h.provenances, h.hours, h.minUS, h.counts, h.first, h.last,
+		w.relay,
 	).Scan(&deviceExists, &stored)
 	if err == nil && !deviceExists {
 		err = store.ErrNotFound

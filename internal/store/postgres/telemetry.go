@@ -16,6 +16,7 @@ type windowColumns struct {
 	ids, source, body                                                 []string
 	start, end                                                        []time.Time
 	keys, physical, virtual, injected, fastPairs, bursts, stallBursts []int64
+	relay                                                             [][]byte // nil elements are NULL
 }
 
 func windowColumnsOf(ws []store.InputWindow) windowColumns {
@@ -25,12 +26,16 @@ func windowColumnsOf(ws []store.InputWindow) windowColumns {
 		start: make([]time.Time, n), end: make([]time.Time, n),
 		keys: make([]int64, n), physical: make([]int64, n), virtual: make([]int64, n), injected: make([]int64, n),
 		fastPairs: make([]int64, n), bursts: make([]int64, n), stallBursts: make([]int64, n),
+		relay: make([][]byte, n),
 	}
 	for i, w := range ws {
 		c.ids[i], c.source[i], c.body[i] = w.WindowID, w.Source, string(w.Body)
 		c.start[i], c.end[i] = utcMicro(w.Start), utcMicro(w.End)
 		c.keys[i], c.physical[i], c.virtual[i], c.injected[i] = int64(w.Keys), int64(w.Physical), int64(w.Virtual), int64(w.Injected)
 		c.fastPairs[i], c.bursts[i], c.stallBursts[i] = int64(w.FastPairs), int64(w.Bursts), int64(w.StallBursts)
+		if len(w.Relay) > 0 {
+			c.relay[i] = w.Relay
+		}
 	}
 	return c
 }
@@ -41,7 +46,7 @@ func windowColumnsOf(ws []store.InputWindow) windowColumns {
 func (s *Store) Windows(ctx context.Context, deviceID string, since, until time.Time) ([]store.InputWindow, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT device_id, window_id, batch_id, received_at, start_at, end_at, source,
-			keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, body::text
+			keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, body::text, relay
 		FROM input_windows
 		WHERE device_id = $1 AND start_at >= $2 AND ($3::timestamptz IS NULL OR start_at < $3)
 		ORDER BY start_at, window_id`,
@@ -50,7 +55,7 @@ func (s *Store) Windows(ctx context.Context, deviceID string, since, until time.
 		var w store.InputWindow
 		var body string
 		err := row.Scan(&w.DeviceID, &w.WindowID, &w.BatchID, &w.ReceivedAt, &w.Start, &w.End, &w.Source,
-			&w.Keys, &w.Physical, &w.Virtual, &w.Injected, &w.FastPairs, &w.Bursts, &w.StallBursts, &body)
+			&w.Keys, &w.Physical, &w.Virtual, &w.Injected, &w.FastPairs, &w.Bursts, &w.StallBursts, &body, &w.Relay)
 		w.ReceivedAt, w.Start, w.End = w.ReceivedAt.UTC(), w.Start.UTC(), w.End.UTC()
 		w.Body = []byte(body)
 		return w, err

@@ -137,7 +137,9 @@ func testSaveBatchTelemetry(t *testing.T, s Store) {
 	enrol(t, s, "w-1", "d-1")
 	enrol(t, s, "w-1", "d-2")
 	w1, w2, w3 := window("w-b", 2*time.Minute, 90, "x"), window("w-a", 0, 120, "é"), window("w-c", time.Minute+time.Nanosecond, 0, "")
-	w2.DeviceID = "d-1" // explicit, as allowed
+	w2.DeviceID = "d-1"                                             // explicit, as allowed
+	w1.Relay = []byte{1, 0, 0xff, 7}                                // opaque to the store
+	w2.Relay = bytes.Repeat([]byte{0x5a, 0}, store.MaxRelayBytes/2) // the largest kept
 	b := store.Batch{DeviceID: "d-1", ID: "b-1", ReceivedAt: t0.Add(5*time.Minute + 7*time.Nanosecond), RemoteIP: "203.0.113.7",
 		Samples:  []store.RTTSample{sample("", "us-west", store.Agent, time.Minute, 31*time.Millisecond)},
 		Windows:  []store.InputWindow{w1, w2, w3},
@@ -331,6 +333,7 @@ func testSaveBatchTelemetryInvalid(t *testing.T, s Store) {
 		{"window body array", func(b *store.Batch) { b.Windows[1].Body = json.RawMessage(`[1,2]`) }, "Body"},
 		{"window body empty", func(b *store.Batch) { b.Windows[1].Body = nil }, "Body"},
 		{"window body bad UTF-8", func(b *store.Batch) { b.Windows[1].Body = json.RawMessage("{\"k\":\"\xff\"}") }, "Body"},
+		{"window relay too long", func(b *store.Batch) { b.Windows[1].Relay = make([]byte, store.MaxRelayBytes+1) }, "Relay"},
 		{"window of another device", func(b *store.Batch) { b.Windows[1].DeviceID = "d-2" }, "DeviceID"},
 		{"report zero time", func(b *store.Batch) { b.Endpoint.At = time.Time{} }, "At"},
 		{"report negative rtt", func(b *store.Batch) { b.Endpoint.MinSessionRTT = -time.Microsecond }, "MinSessionRTT"},
