@@ -162,34 +162,51 @@ func CheckRelayFeatures(r *RelayFeatures, keys int) error {
 // keeps them in 16 bits.
 const maxHistCount = math.MaxUint16
 
-// checkRelay checks a relay block; p is its path with a trailing dot.
+// Limits of a relay block as its errors state them, formatted once: a
+// valid block, which a server checks on every read, costs no formatting.
+var (
+	relayMsgsLimit   = fmt.Sprintf("2 × keys + %d", relay.HeldKeys)
+	relayStallLimit  = fmt.Sprintf("stall_bursts × %d", relay.StallClip.Microseconds())
+	relayGapLimit    = fmt.Sprintf("gaps × %d", time.Second.Microseconds())
+	relayHoldLimit   = fmt.Sprintf("keys × %g", relay.HoldClip.Seconds())
+	relayHoldSqLimit = fmt.Sprintf("keys × %g", relay.HoldClip.Seconds()*relay.HoldClip.Seconds())
+)
+
+// checkRelay checks a relay block; p is its path with a trailing dot. The
+// checks name fields without p, which only an error gets, so that a
+// valid block allocates nothing.
 func checkRelay(p string, r *RelayFeatures, keys int) error {
 	maxMsgs := 2*int64(r.Keys) + relay.HeldKeys
 	stallClip := relay.StallClip.Microseconds()
-	return firstErr(
-		count(p+"keys", r.Keys),
-		atMost(p+"keys", r.Keys, keys, "the window's keys"),
-		boundedBy(p+"msgs", int64(r.Msgs), maxMsgs, fmt.Sprintf("2 × keys + %d", relay.HeldKeys)),
-		count(p+"ties", r.Ties),
-		atMost(p+"ties", r.Ties, r.Msgs, "msgs"),
-		count(p+"bursts", r.Bursts),
-		atMost(p+"bursts", r.Bursts, r.Ties, "ties"),
-		count(p+"stall_bursts", r.StallBursts),
-		atMost(p+"stall_bursts", r.StallBursts, r.Bursts, "bursts"),
-		count(p+"zero_holds", r.ZeroHolds),
-		atMost(p+"zero_holds", r.ZeroHolds, r.Keys, "keys"),
-		count(p+"gaps", r.Gaps),
-		atMost(p+"gaps", r.Gaps, r.Msgs, "msgs"),
-		boundedBy(p+"stall_us", r.StallMicros, int64(r.StallBursts)*stallClip, fmt.Sprintf("stall_bursts × %d", stallClip)),
-		boundedBy(p+"gap_us", r.GapMicros, int64(r.Gaps)*time.Second.Microseconds(), fmt.Sprintf("gaps × %d", time.Second.Microseconds())),
-		relayHist(p+"gap_hist", r.GapHist, r.Msgs-r.Ties, "msgs − ties"),
-		relayHist(p+"stall_hist", r.StallHist, r.StallBursts, "stall_bursts"),
-		holdSum(p+"hold_sum_s", r.HoldSum, float64(r.Keys)*relay.HoldClip.Seconds(), fmt.Sprintf("keys × %g", relay.HoldClip.Seconds())),
-		holdSum(p+"hold_sumsq_s2", r.HoldSumSq, float64(r.Keys)*relay.HoldClip.Seconds()*relay.HoldClip.Seconds(),
-			fmt.Sprintf("keys × %g", relay.HoldClip.Seconds()*relay.HoldClip.Seconds())),
-		phaseSums(p+"quant_cos", r.QuantCos, r.Msgs),
-		phaseSums(p+"quant_sin", r.QuantSin, r.Msgs),
-	)
+	for _, err := range [...]*FieldError{
+		count("keys", r.Keys),
+		atMost("keys", r.Keys, keys, "the window's keys"),
+		boundedBy("msgs", int64(r.Msgs), maxMsgs, relayMsgsLimit),
+		count("ties", r.Ties),
+		atMost("ties", r.Ties, r.Msgs, "msgs"),
+		count("bursts", r.Bursts),
+		atMost("bursts", r.Bursts, r.Ties, "ties"),
+		count("stall_bursts", r.StallBursts),
+		atMost("stall_bursts", r.StallBursts, r.Bursts, "bursts"),
+		count("zero_holds", r.ZeroHolds),
+		atMost("zero_holds", r.ZeroHolds, r.Keys, "keys"),
+		count("gaps", r.Gaps),
+		atMost("gaps", r.Gaps, r.Msgs, "msgs"),
+		boundedBy("stall_us", r.StallMicros, int64(r.StallBursts)*stallClip, relayStallLimit),
+		boundedBy("gap_us", r.GapMicros, int64(r.Gaps)*time.Second.Microseconds(), relayGapLimit),
+		relayHist("gap_hist", r.GapHist, r.Msgs-r.Ties, "msgs − ties"),
+		relayHist("stall_hist", r.StallHist, r.StallBursts, "stall_bursts"),
+		holdSum("hold_sum_s", r.HoldSum, float64(r.Keys)*relay.HoldClip.Seconds(), relayHoldLimit),
+		holdSum("hold_sumsq_s2", r.HoldSumSq, float64(r.Keys)*relay.HoldClip.Seconds()*relay.HoldClip.Seconds(), relayHoldSqLimit),
+		phaseSums("quant_cos", r.QuantCos, r.Msgs),
+		phaseSums("quant_sin", r.QuantSin, r.Msgs),
+	} {
+		if err != nil {
+			err.Field = p + err.Field
+			return err
+		}
+	}
+	return nil
 }
 
 // boundedBy checks an integer from 0 to limit, where limit is what the
