@@ -150,13 +150,6 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, dev.ID, "list landmarks", err)
 		return
 	}
-	sb := store.Batch{
-		DeviceID:   dev.ID,
-		ID:         b.BatchID,
-		ReceivedAt: now,
-		RemoteIP:   remoteIP(r),
-		Samples:    make([]store.RTTSample, len(b.Samples)),
-	}
 	for i, x := range b.Samples {
 		if !known[x.Landmark] {
 			field := "samples[" + strconv.Itoa(i) + "].landmark"
@@ -164,14 +157,8 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, http.StatusBadRequest, wire.CodeUnknownLandmark, field, field+": not a known landmark")
 			return
 		}
-		sb.Samples[i] = store.RTTSample{Landmark: x.Landmark, At: x.At, RTT: x.RTT(), Provenance: store.Agent}
 	}
-	if h := b.Heartbeat; h != nil {
-		sb.Heartbeat = &store.Heartbeat{At: h.At, Hostname: h.Hostname, OS: h.OS, AgentVersion: h.AgentVersion}
-	}
-	if sb.Windows, err = storeWindows(b.Windows); err == nil {
-		sb.Endpoint, err = storeEndpoint(b.Endpoint)
-	}
+	sb, err := StoreBatch(dev.ID, b, now, remoteIP(r))
 	if err != nil {
 		s.internal(w, r, dev.ID, "encode telemetry of batch "+b.BatchID, err)
 		return

@@ -10,8 +10,39 @@ import (
 	"github.com/lagwatch/lagwatch/internal/wire"
 )
 
+// StoreBatch converts a batch that wire.DecodeBatch accepted from device
+// deviceID, received at received from remoteIP, into the record the store
+// keeps: its samples as agent-reported, its heartbeat, and its windows and
+// endpoint report with the counts the dashboard lists and the whole record
+// as JSON (each window's relay block also in binary form). It does not
+// check the samples' landmarks.
+func StoreBatch(deviceID string, b wire.Batch, received time.Time, remoteIP string) (store.Batch, error) {
+	sb := store.Batch{
+		DeviceID:   deviceID,
+		ID:         b.BatchID,
+		ReceivedAt: received,
+		RemoteIP:   remoteIP,
+		Samples:    make([]store.RTTSample, len(b.Samples)),
+	}
+	for i, x := range b.Samples {
+		sb.Samples[i] = store.RTTSample{Landmark: x.Landmark, At: x.At, RTT: x.RTT(), Provenance: store.Agent}
+	}
+	if h := b.Heartbeat; h != nil {
+		sb.Heartbeat = &store.Heartbeat{At: h.At, Hostname: h.Hostname, OS: h.OS, AgentVersion: h.AgentVersion}
+	}
+	var err error
+	if sb.Windows, err = storeWindows(b.Windows); err == nil {
+		sb.Endpoint, err = storeEndpoint(b.Endpoint)
+	}
+	if err != nil {
+		return store.Batch{}, err
+	}
+	return sb, nil
+}
+
 // storeWindows converts decoded input windows into store records: the
-// counts the dashboard lists, and the whole window as JSON.
+// counts the dashboard lists, the whole window as JSON, and its relay
+// block, if any, in binary form for risk evaluations.
 func storeWindows(ws []wire.InputWindow) ([]store.InputWindow, error) {
 	if len(ws) == 0 {
 		return nil, nil
@@ -21,6 +52,12 @@ func storeWindows(ws []wire.InputWindow) ([]store.InputWindow, error) {
 		body, err := json.Marshal(w)
 		if err != nil {
 			return nil, fmt.Errorf("encode window %q: %w", w.WindowID, err)
+		}
+		var rb []byte
+		if w.Relay != nil {
+			if rb, err = w.Relay.MarshalBinary(); err != nil {
+				return nil, fmt.Errorf("encode relay block of window %q: %w", w.WindowID, err)
+			}
 		}
 		out[i] = store.InputWindow{
 			WindowID:    w.WindowID,
@@ -35,6 +72,7 @@ func storeWindows(ws []wire.InputWindow) ([]store.InputWindow, error) {
 			Bursts:      w.Bursts,
 			StallBursts: w.StallBursts,
 			Body:        body,
+			Relay:       rb,
 		}
 	}
 	return out, nil

@@ -6,13 +6,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lagwatch/lagwatch/internal/ingest"
 	"github.com/lagwatch/lagwatch/internal/keystroke"
+	"github.com/lagwatch/lagwatch/internal/relay"
 	"github.com/lagwatch/lagwatch/internal/store"
 	"github.com/lagwatch/lagwatch/internal/wire"
 )
@@ -381,4 +384,73 @@ func benchmarkIngest(b *testing.B, telemetry bool) {
 		n++
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "batches/s")
+}
+
+// relayBlock returns a valid relay block for inputWindow's 5 strokes.
+func relayBlock() *wire.RelayFeatures {
+	gap, stall := make([]int, relay.NumGapBins), make([]int, relay.NumGapBins)
+	gap[3], gap[40] = 3, 4
+	return &wire.RelayFeatures{Keys: 5, Msgs: 10, Ties: 2, Bursts: 1, ZeroHolds: 1, GapMicros: 350_000, Gaps: 7,
+		GapHist: gap, StallHist: stall, HoldSum: 0.4, HoldSumSq: 0.032,
+		QuantCos: []float64{1.5, -2.25, 0.125, 3}, QuantSin: []float64{-0.5, 0, 7.75, -1}}
+}
+
+// TestRelayBlockStoredBinary: a window's relay block is stored twice, in
+// the JSON body and in binary form, and the binary form decodes to the
+// block the agent sent.
+func TestRelayBlockStoredBinary(t *testing.T) {
+	e := newEnv(t, nil, ingest.Config{Now: func() time.Time { return t0 }})
+	enr := e.enrolSigned()
+	with, without := inputWindow("w-relay", t0.Add(-2*time.Minute), "x"), inputWindow("w-plain", t0.Add(-time.Minute), "x")
+	with.Relay = relayBlock()
+	body := marshal(t, wire.Batch{Version: 1, BatchID: "b-1", Windows: []wire.InputWindow{with, without}})
+	if status, resp := e.postBatch(enr.Credential, body, wire.Sign(agentKey, body)); status != http.StatusOK {
+		t.Fatalf("batch = %d %s, want 200", status, resp)
+	}
+	ws, _ := telemetryOf(t, e.st, enr.DeviceID)
+	if len(ws) != 2 || ws[0].WindowID != "w-relay" || ws[1].WindowID != "w-plain" {
+		t.Fatalf("stored windows %+v; want w-relay and w-plain", ws)
+	}
+	var got wire.RelayFeatures
+	if err := got.UnmarshalBinary(ws[0].Relay); err != nil {
+		t.Fatalf("stored relay column %x does not decode: %v", ws[0].Relay, err)
+	}
+	if !reflect.DeepEqual(&got, with.Relay) {
+		t.Errorf("stored relay column decodes to %+v; want %+v", got, *with.Relay)
+	}
+	var fromBody struct {
+		Relay *wire.RelayFeatures `json:"relay"`
+	}
+	if err := json.Unmarshal(ws[0].Body, &fromBody); err != nil || !reflect.DeepEqual(fromBody.Relay, with.Relay) {
+		t.Errorf("body's relay block = %+v, %v; want %+v", fromBody.Relay, err, *with.Relay)
+	}
+	if ws[1].Relay != nil {
+		t.Errorf("window without a block stored relay column %x; want NULL", ws[1].Relay)
+	}
+}
+
+// TestRelayBinaryFitsStore: the binary form of the largest block the wire
+// format accepts (every count at its largest, every varint at its
+// longest) fits in what the store keeps.
+func TestRelayBinaryFitsStore(t *testing.T) {
+	full := func(v int) []int {
+		h := make([]int, relay.NumGapBins)
+		for i := range h {
+			h[i] = v
+		}
+		return h
+	}
+	big := math.MinInt64 // the longest zig-zag varint
+	r := &wire.RelayFeatures{Keys: big, Msgs: big, Ties: big, Bursts: big, StallBursts: big, ZeroHolds: big,
+		StallMicros: math.MinInt64, GapMicros: math.MinInt64, Gaps: big,
+		GapHist: full(math.MaxUint16), StallHist: full(math.MaxUint16), HoldSum: 1, HoldSumSq: 1,
+		QuantCos: make([]float64, relay.NumQuant), QuantSin: make([]float64, relay.NumQuant)}
+	b, err := r.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > store.MaxRelayBytes {
+		t.Errorf("largest relay block is %d bytes in binary; the store keeps at most %d", len(b), store.MaxRelayBytes)
+	}
+	t.Logf("largest relay block: %d bytes in binary", len(b))
 }

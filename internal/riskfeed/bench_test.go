@@ -21,6 +21,7 @@ import (
 	"github.com/lagwatch/lagwatch/internal/agent"
 	"github.com/lagwatch/lagwatch/internal/geo"
 	"github.com/lagwatch/lagwatch/internal/hiring"
+	"github.com/lagwatch/lagwatch/internal/ingest"
 	"github.com/lagwatch/lagwatch/internal/keystroke"
 	"github.com/lagwatch/lagwatch/internal/presence"
 	"github.com/lagwatch/lagwatch/internal/relay"
@@ -459,7 +460,7 @@ func (d *fleetDevice) batchID() string {
 }
 
 // send encodes b as the agent does, decodes it as ingest does at received
-// and adds it to m converted as ingest converts it (handleBatch).
+// and adds it to m converted as ingest converts it (ingest.StoreBatch).
 func (d *fleetDevice) send(m *fleetMinute, b wire.Batch, received time.Time) error {
 	body, err := json.Marshal(b)
 	if err != nil {
@@ -469,32 +470,9 @@ func (d *fleetDevice) send(m *fleetMinute, b wire.Batch, received time.Time) err
 	if err != nil {
 		return fmt.Errorf("decode batch %s of %s at %v: %w", b.BatchID, d.id, received, err)
 	}
-	sb := store.Batch{DeviceID: d.id, ID: wb.BatchID, ReceivedAt: received, RemoteIP: d.ip, Samples: make([]store.RTTSample, len(wb.Samples))}
-	for i, x := range wb.Samples {
-		sb.Samples[i] = store.RTTSample{Landmark: x.Landmark, At: x.At, RTT: x.RTT(), Provenance: store.Agent}
-	}
-	if h := wb.Heartbeat; h != nil {
-		sb.Heartbeat = &store.Heartbeat{At: h.At, Hostname: h.Hostname, OS: h.OS, AgentVersion: h.AgentVersion}
-	}
-	// As ingest's storeWindows and storeEndpoint: the counts the dashboard
-	// lists and the whole record as JSON.
-	for _, w := range wb.Windows {
-		body, err := json.Marshal(w)
-		if err != nil {
-			return fmt.Errorf("encode window %s of %s: %w", w.WindowID, d.id, err)
-		}
-		sb.Windows = append(sb.Windows, store.InputWindow{WindowID: w.WindowID, Start: w.Start, End: w.End, Source: w.Source, Keys: w.Keys,
-			Physical: w.ByProvenance[keystroke.ProvPhysical.String()], Virtual: w.ByProvenance[keystroke.ProvVirtual.String()],
-			Injected: w.ByProvenance[keystroke.ProvInjected.String()], FastPairs: w.FastPairs, Bursts: w.Bursts, StallBursts: w.StallBursts, Body: body})
-	}
-	if e := wb.Endpoint; e != nil {
-		body, err := json.Marshal(e)
-		if err != nil {
-			return fmt.Errorf("encode endpoint report of %s: %w", d.id, err)
-		}
-		// No remote tool, no sessions, no hardware match: the other counts
-		// ingest derives are 0.
-		sb.Endpoint = &store.EndpointReport{At: e.At, RemoteTools: len(e.RemoteTools), Body: body}
+	sb, err := ingest.StoreBatch(d.id, wb, received, d.ip)
+	if err != nil {
+		return fmt.Errorf("convert batch %s of %s: %w", b.BatchID, d.id, err)
 	}
 	m.batches = append(m.batches, sb)
 	return nil

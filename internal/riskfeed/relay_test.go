@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -253,5 +255,69 @@ func TestFromRelayWithoutBlocks(t *testing.T) {
 func TestRelayThresholdsAgree(t *testing.T) {
 	if got, want := relay.DefaultThreshold(), risk.DefaultRelayThreshold; math.Abs(got-want) > 0.005 {
 		t.Errorf("relay.DefaultThreshold() = %.4f, risk.DefaultRelayThreshold = %.2f; refit or update them together", got, want)
+	}
+}
+
+// TestFromRelayBinaryColumn: windows whose relay block is in the binary
+// column (as ingest stores them now) give the same evidence as the same
+// windows with the block only in the JSON body (as stored before), also
+// when the two kinds are mixed; a binary block that does not decode, or
+// breaks the wire format's rules, is reported and skipped.
+func TestFromRelayBinaryColumn(t *testing.T) {
+	now := time.Now()
+	relayed := relay.Path{RTT: 150 * time.Millisecond, Loss: 0.005, NoDelay: true}.Relay(localTyping(1000, 3), 3)
+	var bodyOnly, binary, mixed []store.InputWindow
+	for i, w := range relayWindowsOf(t, relayed, now, true, 50) {
+		b, err := json.Marshal(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rb, err := w.Relay.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := store.InputWindow{DeviceID: "d-1", WindowID: w.WindowID, Start: w.Start, End: w.End, Keys: w.Keys, Body: b}
+		bodyOnly = append(bodyOnly, row)
+		// The binary column alone must carry the block: the body here has none.
+		w.Relay = nil
+		nb, err := json.Marshal(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bin := row
+		bin.Body, bin.Relay = nb, rb
+		binary = append(binary, bin)
+		mixed = append(mixed, []store.InputWindow{row, bin}[i%2])
+	}
+	want := riskfeed.FromRelay("d-1", bodyOnly, nil)
+	if len(want) != 1 {
+		t.Fatalf("FromRelay(JSON bodies) = %+v; want relay.detected", want)
+	}
+	for name, rows := range map[string][]store.InputWindow{"binary": binary, "mixed": mixed} {
+		var warnings []string
+		got := riskfeed.FromRelay("d-1", rows, func(s string) { warnings = append(warnings, s) })
+		if !reflect.DeepEqual(got, want) || len(warnings) != 0 {
+			t.Errorf("FromRelay(%s) = %+v, warnings %q\nwant %+v and none", name, got, warnings, want)
+		}
+	}
+
+	corrupt := slices.Clone(binary)
+	corrupt[3].Relay = corrupt[3].Relay[:10] // truncated
+	var block wire.RelayFeatures
+	if err := block.UnmarshalBinary(corrupt[5].Relay); err != nil {
+		t.Fatal(err)
+	}
+	block.Ties = block.Msgs + 1 // breaks the rules, encodes fine
+	rb, err := block.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	corrupt[5].Relay = rb
+	var warnings []string
+	riskfeed.FromRelay("d-1", corrupt, func(s string) { warnings = append(warnings, s) })
+	text := strings.Join(warnings, "\n")
+	if len(warnings) != 2 || !strings.Contains(text, corrupt[3].WindowID+": relay block not read: relay binary") ||
+		!strings.Contains(text, corrupt[5].WindowID+": relay block not used: ") || !strings.Contains(text, "relay.ties") {
+		t.Errorf("warnings = %q; want one naming the truncated block and one naming relay.ties", warnings)
 	}
 }

@@ -228,26 +228,25 @@ func FromRelay(deviceID string, ws []store.InputWindow, warn func(string)) []ris
 		ids    []string       // their IDs
 		recent [][]string     // window IDs of the units scored, the last relay.Span
 	)
+	var block wire.RelayFeatures
 	for _, w := range ws {
-		var body struct {
-			Relay *wire.RelayFeatures `json:"relay"`
-		}
-		if err := json.Unmarshal(w.Body, &body); err != nil {
+		rb, err := relayBlock(&block, w)
+		if err != nil {
 			if warn != nil {
 				warn(fmt.Sprintf("device %s: window %s: relay block not read: %v", deviceID, w.WindowID, err))
 			}
 			continue
 		}
-		if body.Relay == nil {
+		if rb == nil {
 			continue
 		}
-		if err := wire.CheckRelayFeatures(body.Relay, w.Keys); err != nil {
+		if err := wire.CheckRelayFeatures(rb, w.Keys); err != nil {
 			if warn != nil {
 				warn(fmt.Sprintf("device %s: window %s: relay block not used: %v", deviceID, w.WindowID, err))
 			}
 			continue
 		}
-		f := body.Relay.Features()
+		f := rb.Features()
 		unit.Add(&f)
 		ids = append(ids, w.WindowID)
 		if unit.Keys < relay.RefKeys {
@@ -278,6 +277,25 @@ func FromRelay(deviceID string, ws []store.InputWindow, warn func(string)) []ris
 		}
 	}
 	return ev
+}
+
+// relayBlock returns the relay block of w: decoded from w.Relay into
+// block, whose slices it reuses, or, for windows stored before the store
+// kept that column, from the JSON body. It returns nil when w has none.
+func relayBlock(block *wire.RelayFeatures, w store.InputWindow) (*wire.RelayFeatures, error) {
+	if len(w.Relay) > 0 {
+		if err := block.UnmarshalBinary(w.Relay); err != nil {
+			return nil, err
+		}
+		return block, nil
+	}
+	var body struct {
+		Relay *wire.RelayFeatures `json:"relay"`
+	}
+	if err := json.Unmarshal(w.Body, &body); err != nil {
+		return nil, err
+	}
+	return body.Relay, nil
 }
 
 // FromIdP turns a stored identity-provider finding into evidence about its
