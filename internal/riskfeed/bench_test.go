@@ -43,7 +43,8 @@ import (
 // default is 10 workers (under 2 minutes in all). LAGWATCH_BENCH_FLEET=large
 // adds 100 workers (about 17 minutes to build, 6 GB of disk and 100 s per
 // evaluation: run with -timeout 60m); LAGWATCH_BENCH_FLEET may also list
-// sizes, e.g. "10,500".
+// sizes, e.g. "10,500". LAGWATCH_BENCH_DIR keeps the fleets for the next
+// run (see fleetPath); build-s is then the time to open a kept one.
 func BenchmarkRisks(b *testing.B) {
 	sizes, err := fleetSizes(os.Getenv("LAGWATCH_BENCH_FLEET"))
 	if err != nil {
@@ -52,16 +53,20 @@ func BenchmarkRisks(b *testing.B) {
 	for _, w := range sizes {
 		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
 			ctx := context.Background()
-			path := filepath.Join(b.TempDir(), "lagwatch.db")
+			path, kept := fleetPath(b, w)
 			st, err := store.Open(ctx, path, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer st.Close()
 			start := time.Now()
-			stats := buildFleet(ctx, b, st, w, time.Now())
+			if kept {
+				b.Logf("fleet of %d workers kept in %s, built %v ago", w, path, fleetAge(b, path).Round(time.Second))
+			} else {
+				stats := buildFleet(ctx, b, st, w, time.Now())
+				b.Logf("fleet of %d workers built in %v: %s", w, time.Since(start).Round(time.Millisecond), stats)
+			}
 			built := time.Since(start)
-			b.Logf("fleet of %d workers built in %v: %s", w, built.Round(time.Millisecond), stats)
 			checkRelayBlocks(ctx, b, st, "dev-0000")
 			size := dbSize(b, path)
 			cfg := risk.DefaultConfig()
@@ -82,6 +87,31 @@ func BenchmarkRisks(b *testing.B) {
 			b.ReportMetric(built.Seconds(), "build-s")
 		})
 	}
+}
+
+// fleetPath returns where the fleet of w workers is stored, and whether
+// it is there already: in a temporary directory, or, when
+// LAGWATCH_BENCH_DIR names a directory, in fleet-<w>.db there, kept for
+// the next run. A kept fleet ages: its week ends when it was built, so
+// reuse it within the hour for comparable runs. It must have been built by
+// the same schema and agent defaults as the code under test.
+func fleetPath(b *testing.B, w int) (string, bool) {
+	dir := os.Getenv("LAGWATCH_BENCH_DIR")
+	if dir == "" {
+		return filepath.Join(b.TempDir(), "lagwatch.db"), false
+	}
+	path := filepath.Join(dir, fmt.Sprintf("fleet-%d.db", w))
+	_, err := os.Stat(path)
+	return path, err == nil
+}
+
+// fleetAge returns how long ago the fleet stored at path was written.
+func fleetAge(b *testing.B, path string) time.Duration {
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(fi.ModTime())
 }
 
 // fleetSizes returns the fleet sizes LAGWATCH_BENCH_FLEET asks for: 10

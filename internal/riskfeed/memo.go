@@ -11,7 +11,7 @@ import (
 // Memo keeps the last risk evaluation for a while, so that the dashboard's
 // pages (overview, risk, worker and case pages) do not each read and
 // score a week of every worker's evidence: on a fleet that takes about
-// half a second of work per worker (BenchmarkRisks). Callers that arrive
+// 0.2 s of work per worker (BenchmarkRisks). Callers that arrive
 // while an evaluation runs wait for it and share its result; an
 // evaluation that fails is not kept. It is safe for concurrent use.
 type Memo struct {
