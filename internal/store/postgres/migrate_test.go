@@ -10,7 +10,7 @@ import (
 )
 
 // TestMigrateRTTHourlyBackfill stores samples, puts the schema back as it
-// was before the hourly rollups (migration 00010 undone) and opens the
+// was before the hourly rollups (migrations 00010 and later undone) and opens the
 // store again: the migration must build the rollups from the samples, so
 // RTTSummary gives what it gave before, on hours in UTC whatever the
 // server's time zone.
@@ -48,18 +48,20 @@ func TestMigrateRTTHourlyBackfill(t *testing.T) {
 	}
 	s.Close()
 
-	// Undo 00010 by hand, and set the database's time zone half an hour
+	// Undo 00011 and 00010 by hand (a later migration must be undone here
+	// too), and set the database's time zone half an hour
 	// off UTC hours for the sessions that migrate and read.
-	adminExec(t, u, `DROP TABLE rtt_hourly;
+	adminExec(t, u, `ALTER TABLE input_windows DROP COLUMN relay;
+		DROP TABLE rtt_hourly;
 		CREATE INDEX samples_summary ON samples (device_id, landmark, provenance, at, rtt_us);
-		DELETE FROM goose_db_version WHERE version_id = 10`)
+		DELETE FROM goose_db_version WHERE version_id >= 10`)
 	adminExec(t, u, `DO $$ BEGIN
 		EXECUTE format('ALTER DATABASE %I SET timezone TO %L', current_database(), 'Asia/Kolkata');
 	END $$`)
 
 	s, err = postgres.Open(ctx, u, nil)
 	if err != nil {
-		t.Fatalf("open after undoing 00010: %v", err)
+		t.Fatalf("open after undoing 00010 and 00011: %v", err)
 	}
 	defer s.Close()
 	for _, since := range sinces {
