@@ -75,8 +75,16 @@ func readOctetCounted(br *bufio.Reader) ([]byte, error) {
 // to the returned channel. When dropFirst is set it closes the first
 // connection as soon as it is accepted, like a restarting receiver.
 func streamServer(t *testing.T, ln net.Listener, dropFirst bool) <-chan []byte {
+	out, _ := streamServerDropped(t, ln, dropFirst)
+	return out
+}
+
+// streamServerDropped is streamServer that also returns a channel closed
+// once the first connection has been closed, when dropFirst is set.
+func streamServerDropped(t *testing.T, ln net.Listener, dropFirst bool) (<-chan []byte, <-chan struct{}) {
 	t.Helper()
 	out := make(chan []byte, 16)
+	dropped := make(chan struct{})
 	done := make(chan struct{})
 	t.Cleanup(func() { ln.Close(); <-done })
 	go func() {
@@ -90,6 +98,7 @@ func streamServer(t *testing.T, ln net.Listener, dropFirst bool) <-chan []byte {
 			if first && dropFirst {
 				first = false
 				c.Close()
+				close(dropped)
 				continue
 			}
 			go func() {
@@ -105,7 +114,7 @@ func streamServer(t *testing.T, ln net.Listener, dropFirst bool) <-chan []byte {
 			}()
 		}
 	}()
-	return out
+	return out, dropped
 }
 
 func recv(t *testing.T, ch <-chan []byte) rfc5424 {
@@ -175,7 +184,7 @@ func TestSyslogTCPOCSFAndReconnect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := streamServer(t, ln, true)
+	ch, dropped := streamServerDropped(t, ln, true)
 	w, err := Dial(t.Context(), "tcp", ln.Addr().String(), SyslogConfig{
 		Format: FormatOCSF, Facility: FacilityAuthPriv, Options: Options{Host: "lw-test"},
 		Backoff: 10 * time.Millisecond,
@@ -184,8 +193,13 @@ func TestSyslogTCPOCSFAndReconnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	// The receiver closed the first connection; let the FIN arrive so
-	// the writer must notice and reconnect.
+	// The receiver closes the first connection; once it has, let the FIN
+	// arrive so the writer must notice and reconnect.
+	select {
+	case <-dropped:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the receiver did not accept the first connection within 30 s")
+	}
 	time.Sleep(50 * time.Millisecond)
 	for i, level := range []string{risk.LevelWatch, risk.LevelHigh} {
 		a := testAlert()
