@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -118,12 +119,20 @@ func TestNetpathRTT(t *testing.T) {
 	if n := len(got[store.ServerTCP]); n < 1 {
 		t.Errorf("server-tcp samples = %d, want at least 1", n)
 	}
+	// Each sample is at least the path's delay; the scheduling delays of a
+	// loaded machine add to single samples, so only their minimum, which
+	// is what verdicts use, must be close to it.
 	for _, p := range []store.Provenance{store.ServerApp, store.ServerTCP} {
+		least := time.Duration(math.MaxInt64)
 		for _, x := range got[p] {
 			t.Logf("%s %v", p, x.RTT)
-			if x.RTT < want-tol || x.RTT > want+tol || x.Landmark != us {
-				t.Errorf("%s sample %v at %s, want %v ± %v at %s", p, x.RTT, x.Landmark, want, tol, us)
+			least = min(least, x.RTT)
+			if x.RTT < want-tol || x.RTT > 3*want || x.Landmark != us {
+				t.Errorf("%s sample %v at %s, want from %v - %v to 3 × %v, at %s", p, x.RTT, x.Landmark, want, tol, want, us)
 			}
+		}
+		if len(got[p]) > 0 && (least < want-tol || least > want+tol) {
+			t.Errorf("least %s sample %v, want %v ± %v", p, least, want, tol)
 		}
 	}
 	if dev, err := st.Device(ctx, enr.DeviceID); err != nil || dev.LastIP != n.AddrA(0).String() {

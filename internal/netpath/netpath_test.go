@@ -197,8 +197,10 @@ func checkRTT(t testing.TB, who string, c net.Conn, want time.Duration) tcpinfo.
 		t.Fatalf("tcpinfo.Read(%s): %v", who, err)
 	}
 	t.Logf("%s: rtt=%v rttvar=%v min_rtt=%v retrans=%d", who, info.RTT, info.RTTVar, info.MinRTT, info.TotalRetrans)
-	if !within(info.RTT, want, 0.10) {
-		t.Errorf("%s: tcpinfo RTT = %v, want %v ± 10%%", who, info.RTT, want)
+	// The smoothed RTT also holds the hosts' scheduling delays, which a
+	// loaded machine inflates; the minimum is what the path alone gives.
+	if info.RTT < want*9/10 || info.RTT > 3*want {
+		t.Errorf("%s: tcpinfo RTT = %v, want from %v - 10%% to 3 × %v", who, info.RTT, want, want)
 	}
 	if !within(info.MinRTT, want, 0.10) {
 		t.Errorf("%s: tcpinfo MinRTT = %v, want %v ± 10%%", who, info.MinRTT, want)
