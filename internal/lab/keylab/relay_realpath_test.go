@@ -47,8 +47,11 @@ func TestRealPathMatchesModel(t *testing.T) {
 			continue
 		}
 		// Nagle: clumps one ACK clock apart, press and release together.
-		if !within(real.Zero, model.Zero, 0.35) {
-			t.Errorf("%s: zero holds kernel %.1f%%, model %.1f%%, want within 35 %%", real.Path, real.Zero, model.Zero)
+		// As above, a late forwarder only clumps more: only a lower bound
+		// (loaded runs saw 35 % and 59 % zero holds against the model's 23 %;
+		// quiet ones agree within 35 %).
+		if real.Zero < model.Zero*(1-0.35) {
+			t.Errorf("%s: zero holds kernel %.1f%%, model %.1f%%, want at least the model's less 35 %%", real.Path, real.Zero, model.Zero)
 		}
 		if !within(float64(real.GapP10), float64(model.GapP10), 0.25) {
 			t.Errorf("%s: gap p10 kernel %v, model %v, want within 25 %%", real.Path, real.GapP10, model.GapP10)
