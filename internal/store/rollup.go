@@ -13,12 +13,21 @@ import (
 // instead of every sample.
 type RTTHour struct {
 	DeviceID    string
-	Landmark    string
-	Provenance  Provenance
-	Hour        time.Time     // the hour's start, UTC
-	Min         time.Duration // smallest RTT, whole µs
-	Count       int
-	First, Last time.Time // first and last sample time, UTC, whole µs
+	Hour        time.Time // the hour's start, UTC
+	LandmarkRTT           // times and RTTs in whole µs, times in UTC
+}
+
+// add widens l to cover m, a summary of other samples of the same
+// landmark and provenance.
+func (l *LandmarkRTT) add(m LandmarkRTT) {
+	l.Min = min(l.Min, m.Min)
+	l.Count += m.Count
+	if m.First.Before(l.First) {
+		l.First = m.First
+	}
+	if m.Last.After(l.Last) {
+		l.Last = m.Last
+	}
 }
 
 // HourOf returns the start of the UTC hour holding t.
@@ -46,21 +55,13 @@ func RollUp(deviceID string, samples []RTTSample) []RTTHour {
 		rtt := x.RTT.Truncate(time.Microsecond)
 		h := HourOf(at)
 		k := key{dev, x.Landmark, x.Provenance, h.UnixMicro()}
-		i, ok := idx[k]
-		if !ok {
-			idx[k] = len(out)
-			out = append(out, RTTHour{DeviceID: dev, Landmark: x.Landmark, Provenance: x.Provenance, Hour: h, Min: rtt, Count: 1, First: at, Last: at})
+		one := LandmarkRTT{Landmark: x.Landmark, Provenance: x.Provenance, Min: rtt, Count: 1, First: at, Last: at}
+		if i, ok := idx[k]; ok {
+			out[i].add(one)
 			continue
 		}
-		r := &out[i]
-		r.Min = min(r.Min, rtt)
-		r.Count++
-		if at.Before(r.First) {
-			r.First = at
-		}
-		if at.After(r.Last) {
-			r.Last = at
-		}
+		idx[k] = len(out)
+		out = append(out, RTTHour{DeviceID: dev, Hour: h, LandmarkRTT: one})
 	}
 	slices.SortFunc(out, func(a, b RTTHour) int {
 		return cmp.Or(cmp.Compare(a.DeviceID, b.DeviceID), cmp.Compare(a.Landmark, b.Landmark),
@@ -88,15 +89,7 @@ func MergeSummaries(parts ...[]LandmarkRTT) []LandmarkRTT {
 			merged = append(merged, l)
 			continue
 		}
-		m := &merged[n-1]
-		m.Min = min(m.Min, l.Min)
-		m.Count += l.Count
-		if l.First.Before(m.First) {
-			m.First = l.First
-		}
-		if l.Last.After(m.Last) {
-			m.Last = l.Last
-		}
+		merged[n-1].add(l)
 	}
 	return merged
 }
