@@ -74,7 +74,9 @@ type RuleCount struct {
 // Flag rate. A sentence is clean when no annotator marked an edit of the
 // scored type in it; FlagRate is the share of clean sentences with at
 // least one finding of any kind, and FlagRateUpper95 its 95 % Wilson
-// upper bound.
+// upper bound. ScoredFlagRate and ScoredFlagRateUpper95 are the same for
+// the findings that are scored: the article checker's own flag rate,
+// without the idiom findings, which change words that are not articles.
 type Result struct {
 	EditType  string `json:"edit_type"`
 	Sentences int    `json:"sentences"`
@@ -84,6 +86,10 @@ type Result struct {
 	FlagRate               float64 `json:"flag_rate"`
 	FlagRateUpper95        float64 `json:"flag_rate_upper95"`
 	FlaggedWithArtErr      int     `json:"flagged_with_art_err"`
+
+	ScoredFlaggedWithoutArtErr int     `json:"scored_flagged_without_art_err"`
+	ScoredFlagRate             float64 `json:"scored_flag_rate"`
+	ScoredFlagRateUpper95      float64 `json:"scored_flag_rate_upper95"`
 
 	GoldErrors int `json:"gold_errors"`
 	Findings   int `json:"findings"`
@@ -144,6 +150,7 @@ func Evaluate(sentences []Sentence, check func([]string) []Finding, opts EvalOpt
 		r.GoldErrors += nclusters
 		matched := make([]bool, nclusters)
 		strictMatched := make([]bool, nclusters)
+		scoredFlag := false
 		for _, f := range findings {
 			rc := r.Rules[f.Rule]
 			rc.Findings++
@@ -156,6 +163,7 @@ func Evaluate(sentences []Sentence, check func([]string) []Finding, opts EvalOpt
 				continue
 			}
 			r.Findings++
+			scoredFlag = true
 			tp, strict := false, false
 			for k, g := range gold {
 				if overlaps(f.Start, f.End, g.Start, g.End) {
@@ -182,6 +190,9 @@ func Evaluate(sentences []Sentence, check func([]string) []Finding, opts EvalOpt
 			}
 			r.Rules[f.Rule] = rc
 		}
+		if scoredFlag && clean {
+			r.ScoredFlaggedWithoutArtErr++
+		}
 		for k := range matched {
 			if matched[k] {
 				r.Matched++
@@ -199,6 +210,10 @@ func Evaluate(sentences []Sentence, check func([]string) []Finding, opts EvalOpt
 		r.FlagRate = float64(r.FlaggedWithoutArtErr) / float64(r.SentencesWithoutArtErr)
 	}
 	r.FlagRateUpper95 = WilsonUpper(r.FlaggedWithoutArtErr, r.SentencesWithoutArtErr)
+	if r.SentencesWithoutArtErr > 0 {
+		r.ScoredFlagRate = float64(r.ScoredFlaggedWithoutArtErr) / float64(r.SentencesWithoutArtErr)
+	}
+	r.ScoredFlagRateUpper95 = WilsonUpper(r.ScoredFlaggedWithoutArtErr, r.SentencesWithoutArtErr)
 	return r
 }
 
@@ -308,7 +323,9 @@ func WriteTable(w io.Writer, r Result) error {
 		r.Precision, r.Recall, r.F05, r.TP, r.FP, r.Matched, r.FN)
 	fmt.Fprintf(tw, "strict\tP %.3f\tR %.3f\tF0.5 %.3f\t(TP %d, FP %d, errors found %d, missed %d)\n",
 		r.StrictPrecision, r.StrictRecall, r.StrictF05, r.StrictTP, r.StrictFP, r.StrictMatched, r.StrictFN)
-	fmt.Fprintf(tw, "flag rate on sentences without %s errors\t%.2f %%\t(%d of %d; 95 %% upper bound %.2f %%)\n",
+	fmt.Fprintf(tw, "flag rate on sentences without %s errors, scored findings\t%.2f %%\t(%d of %d; 95 %% upper bound %.2f %%)\n",
+		r.EditType, 100*r.ScoredFlagRate, r.ScoredFlaggedWithoutArtErr, r.SentencesWithoutArtErr, 100*r.ScoredFlagRateUpper95)
+	fmt.Fprintf(tw, "flag rate on sentences without %s errors, any finding\t%.2f %%\t(%d of %d; 95 %% upper bound %.2f %%)\n",
 		r.EditType, 100*r.FlagRate, r.FlaggedWithoutArtErr, r.SentencesWithoutArtErr, 100*r.FlagRateUpper95)
 	fmt.Fprintf(tw, "sentences with %s errors flagged\t%d\n", r.EditType, r.FlaggedWithArtErr)
 	fmt.Fprintln(tw, "\nrule\tfindings\tTP\tFP\tstrict TP\ton clean sentences")

@@ -66,6 +66,14 @@ func TestEvaluateFixture(t *testing.T) {
 	if math.Abs(r.FlagRate-2.0/3) > 1e-9 {
 		t.Errorf("FlagRate = %v, want 2/3", r.FlagRate)
 	}
+	// Only sentence 4 has a scored finding among the clean ones; the idiom
+	// in sentence 5 counts for the scored flag rate only when scored.
+	if r.ScoredFlaggedWithoutArtErr != 1 || math.Abs(r.ScoredFlagRate-1.0/3) > 1e-9 || r.ScoredFlagRateUpper95 < r.ScoredFlagRate {
+		t.Errorf("scored flags %d, rate %v, upper %v; want 1, 1/3", r.ScoredFlaggedWithoutArtErr, r.ScoredFlagRate, r.ScoredFlagRateUpper95)
+	}
+	if ri := Evaluate(ss, CheckTokens, EvalOptions{ScoreIdioms: true}); ri.ScoredFlaggedWithoutArtErr != 2 || ri.FlaggedWithoutArtErr != 2 {
+		t.Errorf("with idioms scored: scored flags %d, flags %d; want 2 and 2", ri.ScoredFlaggedWithoutArtErr, ri.FlaggedWithoutArtErr)
+	}
 	if rc := r.Rules[RuleName]; rc != (RuleCount{Findings: 1, FP: 1, OnClean: 1}) {
 		t.Errorf("Rules[%s] = %+v", RuleName, rc)
 	}
@@ -168,7 +176,8 @@ func TestWriteTableAndJSON(t *testing.T) {
 	out := buf.String()
 	for _, s := range []string{
 		"== held-out half (not used for tuning), blocks of 100 sentences, fold 0 ==",
-		"lenient", "strict", "flag rate on sentences without ArtOrDet errors",
+		"lenient", "strict", "flag rate on sentences without ArtOrDet errors, scored findings",
+		"flag rate on sentences without ArtOrDet errors, any finding",
 		"name-no-the", "idiom-at-the-same-time",
 	} {
 		if !strings.Contains(out, s) {

@@ -35,16 +35,28 @@ func TestCoNLL2014(t *testing.T) {
 	}{{"held-out", rep.HeldOut}, {"all", rep.All}, {"dev", rep.Dev}} {
 		r := part.r
 		checkResult(t, r)
-		t.Logf("%-8s P %.3f R %.3f F0.5 %.3f | strict P %.3f R %.3f F0.5 %.3f | flag rate %.2f %% (%d/%d, 95%% upper %.2f %%)",
+		t.Logf("%-8s P %.3f R %.3f F0.5 %.3f | strict P %.3f R %.3f F0.5 %.3f | flag rate, article findings %.2f %% (%d/%d, 95%% upper %.2f %%), any finding %.2f %% (%d/%d, 95%% upper %.2f %%)",
 			part.name, r.Precision, r.Recall, r.F05, r.StrictPrecision, r.StrictRecall, r.StrictF05,
+			100*r.ScoredFlagRate, r.ScoredFlaggedWithoutArtErr, r.SentencesWithoutArtErr, 100*r.ScoredFlagRateUpper95,
 			100*r.FlagRate, r.FlaggedWithoutArtErr, r.SentencesWithoutArtErr, 100*r.FlagRateUpper95)
 	}
-	// The bar: at most 1 % of the sentences without an article error are
-	// flagged. The whole test set meets it (8 of 874 when the rules were
-	// frozen). The held-out half does not: 5 of 427 (1.17 %) were flagged,
-	// one sentence over; the rules were not changed after that was seen
-	// (docs/lab-articles.md). The held-out check is therefore a
-	// regression ceiling at the frozen figure, not the 1 % bar.
+	// The bar: the article checker flags at most 1 % of the sentences
+	// without an article error. Its article findings do, on the held-out
+	// half (4 of 427 when the rules were frozen) and on the whole set.
+	// Counting the preposition-idiom findings too (not article edits) the
+	// whole set stays inside (8 of 874) and the held-out half is one
+	// sentence over (5 of 427, 1.17 %); the rules were not changed after
+	// that was seen (docs/lab-articles.md), so that check is a regression
+	// ceiling at the frozen figure.
+	for _, part := range []struct {
+		name string
+		r    Result
+	}{{"held-out", rep.HeldOut}, {"whole-set", rep.All}} {
+		if r := part.r; r.ScoredFlagRate > 0.01 {
+			t.Errorf("%s flag rate of article findings = %.2f %% (%d of %d), want <= 1 %%",
+				part.name, 100*r.ScoredFlagRate, r.ScoredFlaggedWithoutArtErr, r.SentencesWithoutArtErr)
+		}
+	}
 	if rep.All.FlagRate > 0.01 {
 		t.Errorf("whole-set flag rate = %.2f %% (%d of %d), want <= 1 %%",
 			100*rep.All.FlagRate, rep.All.FlaggedWithoutArtErr, rep.All.SentencesWithoutArtErr)
@@ -55,7 +67,7 @@ func TestCoNLL2014(t *testing.T) {
 			rep.HeldOut.FlaggedWithoutArtErr, rep.HeldOut.SentencesWithoutArtErr, 100*rep.HeldOut.FlagRate, heldOutCeiling)
 	}
 	if rep.HeldOut.FlagRate > 0.01 {
-		t.Logf("held-out flag rate %.2f %% is above the 1 %% bar (known, see docs/lab-articles.md)", 100*rep.HeldOut.FlagRate)
+		t.Logf("held-out flag rate with idiom findings %.2f %% is above 1 %% (known, see docs/lab-articles.md)", 100*rep.HeldOut.FlagRate)
 	}
 	if rep.HeldOut.Precision < 0.5 {
 		t.Errorf("held-out precision = %.3f, want >= 0.5", rep.HeldOut.Precision)
