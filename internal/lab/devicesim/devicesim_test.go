@@ -3,6 +3,7 @@ package devicesim
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"slices"
 	"testing"
@@ -127,5 +128,30 @@ func TestTypistRun(t *testing.T) {
 	})
 	if err != nil || len(got) != 3 || got[0].Prov != keystroke.ProvPhysical {
 		t.Fatalf("Run = %v, strokes %+v", err, got)
+	}
+}
+
+// TestTypistStopsBehindSchedule holds up the third stroke until the next
+// ones are overdue, then cancels: a typist behind schedule must still
+// emit nothing after its context is done. Each run has an even chance of
+// catching an emit after cancel, so eight of them run at once.
+func TestTypistStopsBehindSchedule(t *testing.T) {
+	for seed := range uint64(8) {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			n := 0
+			err := NewTypist(keystroke.Device{Source: "evdev", Prov: keystroke.ProvPhysical}, seed).Run(ctx, func(keystroke.Event) {
+				n++
+				if n == 3 {
+					time.Sleep(time.Second)
+					cancel()
+				}
+			})
+			if err != nil || n != 3 {
+				t.Fatalf("Run = %v after %d strokes, want nil after 3", err, n)
+			}
+		})
 	}
 }

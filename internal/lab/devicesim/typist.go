@@ -49,6 +49,12 @@ func (t *Typist) Run(ctx context.Context, emit func(keystroke.Event)) error {
 			return nil
 		case <-timer.C:
 		}
+		// A typist behind schedule finds the timer fired already, and
+		// select picks among ready cases at random: look again, so that
+		// nothing is emitted once ctx is done.
+		if ctx.Err() != nil {
+			return nil
+		}
 		emit(e)
 	}
 }
