@@ -299,7 +299,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	rc := risk.DefaultConfig()
-	risks, err := storeRisks(st, rc)(ctx)
+	risksOf, evaluated := storeRisks(st, rc)
+	risks, err := risksOf(ctx)
 	if err != nil {
 		return err
 	}
@@ -326,7 +327,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	ui, err := web.New(withCases(web.Config{Verdicts: an.All, Logger: log, Title: "lagwatch demo", Applicants: st, Auth: authn, Risks: storeRisks(st, rc), Worker: worker, Alerts: al}, st, log))
+	ui, err := web.New(withCases(web.Config{Verdicts: an.All, Logger: log, Title: "lagwatch demo", Applicants: st, Auth: authn, Risks: risksOf, RisksEvaluated: evaluated, Worker: worker, Alerts: al}, st, log))
 	if err != nil {
 		return err
 	}

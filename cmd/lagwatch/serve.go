@@ -233,8 +233,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	risks, evaluated := storeRisks(st, rc)
 	ui, err := web.New(withCases(web.Config{Verdicts: an.All, Logger: log.With("part", "web"), IPCityCredit: len(cfg.MMDB) > 0,
-		Applicants: st, Import: importApplicants, Auth: authn, Risks: storeRisks(st, rc), Worker: worker, Alerts: al}, st, log))
+		Applicants: st, Import: importApplicants, Auth: authn, Risks: risks, RisksEvaluated: evaluated, Worker: worker, Alerts: al}, st, log))
 	if err != nil {
 		return err
 	}
@@ -378,12 +379,13 @@ const riskMemoTTL = 30 * time.Second
 // storeRisks fuses the last week of every worker's stored evidence with
 // cfg, for the dashboard's overview, risk, worker and case pages. One
 // evaluation serves every page for riskMemoTTL (riskfeed.Memo): it reads
-// and scores the whole fleet's week of telemetry.
-func storeRisks(st riskfeed.Store, cfg risk.Config) web.RisksFunc {
+// and scores the whole fleet's week of telemetry. evaluated says when the
+// risks the pages show were evaluated.
+func storeRisks(st riskfeed.Store, cfg risk.Config) (risks web.RisksFunc, evaluated func() time.Time) {
 	m := riskfeed.NewMemo(func(ctx context.Context) ([]risk.Risk, error) {
 		return riskfeed.Risks(ctx, st, nil, alerts.DefaultWindow, cfg)
 	}, riskMemoTTL, nil)
-	return m.Risks
+	return m.Risks, m.Evaluated
 }
 
 // storeWorker reads a worker's evidence file of the last week (package

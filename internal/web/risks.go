@@ -16,6 +16,8 @@ type risksPage struct {
 	Root  string
 	Who   viewer
 	Rows  []riskRow
+	// Evaluated is when the risks were evaluated, "" for not known.
+	Evaluated string
 }
 
 type riskRow struct {
@@ -55,6 +57,11 @@ func (h *Handler) serveRisks(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := risksPage{Title: h.cfg.Title, Who: h.viewerOf(r)}
+	if h.cfg.RisksEvaluated != nil {
+		if at := h.cfg.RisksEvaluated(); !at.IsZero() {
+			p.Evaluated = at.UTC().Format("2006-01-02 15:04:05 UTC")
+		}
+	}
 	for _, rk := range rs {
 		p.Rows = append(p.Rows, h.linkedRowOf(rk))
 	}

@@ -39,8 +39,19 @@ func TestRiskPage(t *testing.T) {
 	if !strings.Contains(farm, "input.injected") || !strings.Contains(body, escaped(t, "Too slow for <Phoenix>")) {
 		t.Errorf("the farm worker's evidence is missing or unescaped")
 	}
+	if strings.Contains(body, "Evaluated ") {
+		t.Errorf("the risk page names an evaluation time it was not given:\n%s", body)
+	}
 	_, body = do(t, "GET", base+"/api/v1/risks")
 	if !strings.Contains(body, `"subject":{"kind":"worker","id":"w-farm"}`) {
 		t.Errorf("risks API = %s", body)
+	}
+}
+
+func TestRiskPageEvaluated(t *testing.T) {
+	at := time.Date(2026, 11, 2, 12, 0, 5, 0, time.FixedZone("CET", 3600))
+	base, _ := serve(t, web.Config{Verdicts: noVerdicts, Risks: fixedRisks, RisksEvaluated: func() time.Time { return at }})
+	if _, body := do(t, "GET", base+"/risk"); !strings.Contains(body, "Evaluated 2026-11-02 11:00:05 UTC.") {
+		t.Errorf("the risk page does not say when its risks were evaluated:\n%s", body)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/lagwatch/lagwatch/internal/analyze"
 	"github.com/lagwatch/lagwatch/internal/auth"
@@ -45,6 +46,10 @@ type Config struct {
 	// Risks, when set, adds the risk page (/risk) and its API: every
 	// worker's fused risk with the evidence behind it.
 	Risks RisksFunc
+	// RisksEvaluated, when set with Risks, tells the risk page when the
+	// risks Risks returned were evaluated (zero for not known), for a
+	// Risks that keeps an evaluation for a while (riskfeed.Memo).
+	RisksEvaluated func() time.Time
 	// Worker, when set, adds the worker page (/workers/{id}) and its API:
 	// the worker's evidence file with plots, their risk when Risks is
 	// set, and a button to open a case.
