@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -271,11 +272,19 @@ func TestRun(t *testing.T) {
 		}
 	}
 	got := byProvenance(t, st, deviceID)
+	// A loaded machine (the race detector, a parallel test) can stall one
+	// probe for tens of milliseconds; the least of a landmark's samples,
+	// which is what verdicts use, must still be a loopback RTT.
 	for _, l := range []string{landmarkUS.Name, landmarkEU.Name} {
+		least := time.Duration(math.MaxInt64)
 		for _, rtt := range got[l][store.Agent] {
-			if rtt <= 0 || rtt > 50*time.Millisecond {
-				t.Errorf("agent sample to %s = %v, want a loopback RTT", l, rtt)
+			if rtt <= 0 || rtt > 5*time.Second {
+				t.Errorf("agent sample to %s = %v, want a positive RTT of at most 5 s", l, rtt)
 			}
+			least = min(least, rtt)
+		}
+		if n := len(got[l][store.Agent]); n > 0 && least > 50*time.Millisecond {
+			t.Errorf("least of %d agent samples to %s = %v, want a loopback RTT", n, l, least)
 		}
 	}
 	dev, err := st.Device(t.Context(), deviceID)

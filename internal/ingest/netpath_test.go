@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -21,7 +22,8 @@ import (
 
 // TestNetpathRTT puts a real 50 ms one-way delay between the agent and
 // the server (two network namespaces, see package netpath) and checks that
-// the server-tcp and server-app RTTs the server stores are 100 ms ± 10 %.
+// no server-tcp or server-app RTT the server stores is below 100 ms - 10 %,
+// and that the least of each is 100 ms ± 10 %.
 func TestNetpathRTT(t *testing.T) {
 	if err := netpath.Available(); err != nil {
 		t.Skip(err)
@@ -99,41 +101,55 @@ func TestNetpathRTT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const probes = 5
-	for range probes {
-		c, err := wire.DecodeProbeChallenge(do("GET", wire.PathProbe, enr.Credential, nil))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := wire.DecodeProbeResult(do("POST", wire.PathProbe+"/"+c.Nonce, enr.Credential, nil)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	do("POST", wire.PathBatches, enr.Credential, wire.Batch{Version: 1, BatchID: "b-1"})
-
-	got := samplesOf(t, st, enr.DeviceID)
+	// A loaded machine only adds delay: every sample is at least the
+	// path's, and the minimum, which is what verdicts use, reaches it once
+	// the probes get the CPU in time. So up to three rounds of probes run
+	// until both minimums are close; a sample below the delay fails at once.
+	const probes, rounds = 5, 3
 	want, tol := 2*oneWay, 2*oneWay/10
-	if n := len(got[store.ServerApp]); n != probes {
-		t.Errorf("server-app samples = %d, want %d", n, probes)
-	}
-	if n := len(got[store.ServerTCP]); n < 1 {
-		t.Errorf("server-tcp samples = %d, want at least 1", n)
-	}
-	// Each sample is at least the path's delay; the scheduling delays of a
-	// loaded machine add to single samples, so only their minimum, which
-	// is what verdicts use, must be close to it.
-	for _, p := range []store.Provenance{store.ServerApp, store.ServerTCP} {
-		least := time.Duration(math.MaxInt64)
-		for _, x := range got[p] {
-			t.Logf("%s %v", p, x.RTT)
-			least = min(least, x.RTT)
-			if x.RTT < want-tol || x.RTT > 3*want || x.Landmark != us {
-				t.Errorf("%s sample %v at %s, want from %v - %v to 3 × %v, at %s", p, x.RTT, x.Landmark, want, tol, want, us)
+	var got map[store.Provenance][]store.RTTSample
+	var problems []string
+	done := 0
+	for round := 1; round <= rounds; round++ {
+		for range probes {
+			c, err := wire.DecodeProbeChallenge(do("GET", wire.PathProbe, enr.Credential, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := wire.DecodeProbeResult(do("POST", wire.PathProbe+"/"+c.Nonce, enr.Credential, nil)); err != nil {
+				t.Fatal(err)
 			}
 		}
-		if len(got[p]) > 0 && (least < want-tol || least > want+tol) {
-			t.Errorf("least %s sample %v, want %v ± %v", p, least, want, tol)
+		done += probes
+		do("POST", wire.PathBatches, enr.Credential, wire.Batch{Version: 1, BatchID: fmt.Sprintf("b-%d", round)})
+
+		got = samplesOf(t, st, enr.DeviceID)
+		if n := len(got[store.ServerApp]); n != done {
+			t.Fatalf("round %d: server-app samples = %d, want %d", round, n, done)
 		}
+		if n := len(got[store.ServerTCP]); n < 1 {
+			t.Fatalf("round %d: server-tcp samples = %d, want at least 1", round, n)
+		}
+		problems = problems[:0]
+		for _, p := range []store.Provenance{store.ServerApp, store.ServerTCP} {
+			least := time.Duration(math.MaxInt64)
+			for _, x := range got[p] {
+				t.Logf("round %d: %s %v", round, p, x.RTT)
+				least = min(least, x.RTT)
+				if x.RTT < want-tol || x.Landmark != us {
+					t.Fatalf("%s sample %v at %s, want at least %v - %v, at %s", p, x.RTT, x.Landmark, want, tol, us)
+				}
+			}
+			if least > want+tol {
+				problems = append(problems, fmt.Sprintf("least %s sample %v, want %v ± %v", p, least, want, tol))
+			}
+		}
+		if len(problems) == 0 {
+			break
+		}
+	}
+	for _, p := range problems {
+		t.Errorf("after %d rounds of %d probes: %s", rounds, probes, p)
 	}
 	if dev, err := st.Device(ctx, enr.DeviceID); err != nil || dev.LastIP != n.AddrA(0).String() {
 		t.Errorf("device LastIP = %q, %v; want the agent's address %s", dev.LastIP, err, n.AddrA(0))

@@ -190,35 +190,61 @@ func within(got, want time.Duration, frac float64) bool {
 	return d <= frac*float64(want) && -d <= frac*float64(want)
 }
 
-func checkRTT(t testing.TB, who string, c net.Conn, want time.Duration) tcpinfo.Info {
+// measureRTT exchanges 20-round ping-pongs over client and server until
+// the application round trip and both kernels' minimum RTT are within 10 %
+// of want, at most three times, and fails the test otherwise. Nothing may
+// be faster than the path's delay: that fails at once. A loaded machine
+// only adds delay (the forwarder and both ends wait for a CPU), and more
+// rounds give the minimum more chances to see the path alone.
+func measureRTT(t testing.TB, client, server net.Conn, want time.Duration) {
 	t.Helper()
-	info, err := tcpinfo.Read(c)
-	if err != nil {
-		t.Fatalf("tcpinfo.Read(%s): %v", who, err)
+	const attempts = 3
+	var problems []string
+	for attempt := 1; attempt <= attempts; attempt++ {
+		problems = problems[:0]
+		app := pingPong(t, client, server, 20, 64)
+		t.Logf("attempt %d: application round trip (best of 20) = %v", attempt, app)
+		if app < want*9/10 {
+			t.Fatalf("application round trip = %v, faster than the path's %v - 10%%", app, want)
+		}
+		if !within(app, want, 0.10) {
+			problems = append(problems, fmt.Sprintf("application round trip = %v, want %v ± 10%%", app, want))
+		}
+		for _, end := range []struct {
+			who string
+			c   net.Conn
+		}{{"server", server}, {"client", client}} {
+			info, err := tcpinfo.Read(end.c)
+			if err != nil {
+				t.Fatalf("tcpinfo.Read(%s): %v", end.who, err)
+			}
+			t.Logf("attempt %d: %s: rtt=%v rttvar=%v min_rtt=%v retrans=%d", attempt, end.who, info.RTT, info.RTTVar, info.MinRTT, info.TotalRetrans)
+			if info.MinRTT < want*9/10 || info.RTT < want*9/10 {
+				t.Fatalf("%s: tcpinfo RTT %v, MinRTT %v: faster than the path's %v - 10%%", end.who, info.RTT, info.MinRTT, want)
+			}
+			// The smoothed RTT also holds the hosts' scheduling delays;
+			// the minimum is what the path alone gives.
+			if info.RTT > 3*want {
+				problems = append(problems, fmt.Sprintf("%s: tcpinfo RTT = %v, want at most 3 × %v", end.who, info.RTT, want))
+			}
+			if !within(info.MinRTT, want, 0.10) {
+				problems = append(problems, fmt.Sprintf("%s: tcpinfo MinRTT = %v, want %v ± 10%%", end.who, info.MinRTT, want))
+			}
+		}
+		if len(problems) == 0 {
+			return
+		}
 	}
-	t.Logf("%s: rtt=%v rttvar=%v min_rtt=%v retrans=%d", who, info.RTT, info.RTTVar, info.MinRTT, info.TotalRetrans)
-	// The smoothed RTT also holds the hosts' scheduling delays, which a
-	// loaded machine inflates; the minimum is what the path alone gives.
-	if info.RTT < want*9/10 || info.RTT > 3*want {
-		t.Errorf("%s: tcpinfo RTT = %v, want from %v - 10%% to 3 × %v", who, info.RTT, want, want)
+	for _, p := range problems {
+		t.Errorf("after %d attempts: %s", attempts, p)
 	}
-	if !within(info.MinRTT, want, 0.10) {
-		t.Errorf("%s: tcpinfo MinRTT = %v, want %v ± 10%%", who, info.MinRTT, want)
-	}
-	return info
 }
 
 func TestKernelRTT(t *testing.T) {
 	t.Parallel()
 	n := newNet(t, netpath.Config{Prefix: "lwtest-rtt", Default: netpath.Link{Delay: 60 * time.Millisecond}})
 	client, server := connect(t, n, n.AddrA(0), n.AddrB(0))
-	app := pingPong(t, client, server, 20, 64)
-	t.Logf("application round trip (best of 20) = %v", app)
-	if !within(app, 120*time.Millisecond, 0.10) {
-		t.Errorf("application round trip = %v, want 120ms ± 10%%", app)
-	}
-	checkRTT(t, "server", server, 120*time.Millisecond)
-	checkRTT(t, "client", client, 120*time.Millisecond)
+	measureRTT(t, client, server, 120*time.Millisecond)
 	st := n.Stats()
 	t.Logf("stats: %+v", st)
 	if st.AB.Forwarded < 20 || st.BA.Forwarded < 20 {
@@ -261,10 +287,7 @@ func TestPerPairLinks(t *testing.T) {
 		t.Run(fmt.Sprintf("%v-%v", tt.from, tt.to), func(t *testing.T) {
 			t.Parallel()
 			client, server := connect(t, n, tt.from, tt.to)
-			app := pingPong(t, client, server, 20, 64)
-			t.Logf("application round trip = %v", app)
-			checkRTT(t, "server", server, tt.want)
-			checkRTT(t, "client", client, tt.want)
+			measureRTT(t, client, server, tt.want)
 		})
 	}
 }
