@@ -76,7 +76,7 @@ import (
 type Store interface {
 	analyze.Store
 	Samples(ctx context.Context, deviceID string, since time.Time, limit int) ([]store.RTTSample, error)
-	Windows(ctx context.Context, deviceID string, since, until time.Time) ([]store.InputWindow, error)
+	CompactWindows(ctx context.Context, deviceID string, since, until time.Time) ([]store.InputWindow, error)
 	EndpointReports(ctx context.Context, deviceID string, since time.Time, limit int) ([]store.EndpointReport, error)
 }
 
@@ -214,7 +214,7 @@ func gather(ctx context.Context, st Store, an *analyze.Analyzer, cfg Config, d s
 	if len(e.samples) == limit {
 		log.Warn("sample limit reached: older samples of the window left out", "device_id", d.ID, "limit", limit, "since", since)
 	}
-	if e.windows, err = st.Windows(ctx, d.ID, since, time.Time{}); err != nil {
+	if e.windows, err = st.CompactWindows(ctx, d.ID, since, time.Time{}); err != nil {
 		return e, err
 	}
 	if e.reports, err = st.EndpointReports(ctx, d.ID, since, report.MaxRows); err != nil {

@@ -266,7 +266,7 @@ func TestRelayThresholdsAgree(t *testing.T) {
 func TestFromRelayBinaryColumn(t *testing.T) {
 	now := time.Now()
 	relayed := relay.Path{RTT: 150 * time.Millisecond, Loss: 0.005, NoDelay: true}.Relay(localTyping(1000, 3), 3)
-	var bodyOnly, binary, mixed []store.InputWindow
+	var bodyOnly, binary, mixed, compact []store.InputWindow
 	for i, w := range relayWindowsOf(t, relayed, now, true, 50) {
 		b, err := json.Marshal(w)
 		if err != nil {
@@ -288,12 +288,16 @@ func TestFromRelayBinaryColumn(t *testing.T) {
 		bin.Body, bin.Relay = nb, rb
 		binary = append(binary, bin)
 		mixed = append(mixed, []store.InputWindow{row, bin}[i%2])
+		// As CompactWindows lists them: no body where the column is set.
+		lean := bin
+		lean.Body = nil
+		compact = append(compact, []store.InputWindow{row, lean}[i%2])
 	}
 	want := riskfeed.FromRelay("d-1", bodyOnly, nil)
 	if len(want) != 1 {
 		t.Fatalf("FromRelay(JSON bodies) = %+v; want relay.detected", want)
 	}
-	for name, rows := range map[string][]store.InputWindow{"binary": binary, "mixed": mixed} {
+	for name, rows := range map[string][]store.InputWindow{"binary": binary, "mixed": mixed, "compact": compact} {
 		var warnings []string
 		got := riskfeed.FromRelay("d-1", rows, func(s string) { warnings = append(warnings, s) })
 		if !reflect.DeepEqual(got, want) || len(warnings) != 0 {

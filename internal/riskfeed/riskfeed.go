@@ -30,7 +30,7 @@ import (
 type Store interface {
 	analyze.Store
 	EndpointReports(ctx context.Context, deviceID string, since time.Time, limit int) ([]store.EndpointReport, error)
-	Windows(ctx context.Context, deviceID string, since, until time.Time) ([]store.InputWindow, error)
+	CompactWindows(ctx context.Context, deviceID string, since, until time.Time) ([]store.InputWindow, error)
 	Applicant(ctx context.Context, id string) (store.ApplicantRecord, error)
 	AllWorkerLinks(ctx context.Context) ([]store.WorkerLink, error)
 	IdPFindings(ctx context.Context, workerID string, since time.Time, limit int) ([]store.IdPFinding, error)
@@ -101,7 +101,7 @@ func Gather(ctx context.Context, st Store, hired map[string][]string, since, now
 		for _, r := range reps {
 			ev = append(ev, risk.FromEndpoint(dv.Device.ID, r)...)
 		}
-		ws, err := st.Windows(ctx, dv.Device.ID, since, now)
+		ws, err := st.CompactWindows(ctx, dv.Device.ID, since, now)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,14 +52,7 @@ func TestMigrateRTTHourlyBackfill(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	db, err := sql.Open("sqlite", sqliteDSN(path, false))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := reopenRaw(t, s, path)
 	fsys, err := fs.Sub(sqliteMigrations, "migrations/sqlite")
 	if err != nil {
 		t.Fatal(err)
@@ -95,4 +89,57 @@ func TestMigrateRTTHourlyBackfill(t *testing.T) {
 	if len(want[sinces[0]]) != 3 {
 		t.Errorf("RTTSummary(d-1, %v) = %+v; want 3 landmarks", sinces[0], want[sinces[0]])
 	}
+}
+
+// TestCompactWindowsPlan checks that CompactWindows reads the windows with
+// a relay block from the covering index alone and finds those without one
+// through the partial index, never by walking every row of the table: the
+// rows hold the JSON bodies, and reading them was most of the cost of a
+// risk evaluation.
+func TestCompactWindowsPlan(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lagwatch.db")
+	s, err := Open(t.Context(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := reopenRaw(t, s, path)
+	defer db.Close()
+	rows, err := db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+compactWindowsQuery, "d-1", 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(plan, "\n")
+	for _, want := range []string{
+		"SEARCH input_windows USING COVERING INDEX input_windows_compact (device_id=? AND start_at>? AND start_at<?)",
+		"SEARCH input_windows USING INDEX input_windows_no_relay (device_id=? AND start_at>? AND start_at<?)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("query plan lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// reopenRaw closes s, the store at path, and opens its database directly.
+func reopenRaw(t *testing.T, s *Store, path string) *sql.DB {
+	t.Helper()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

@@ -40,21 +40,52 @@ func (s *Store) insertEndpointReport(ctx context.Context, tx *sql.Tx, b Batch) e
 	return nil
 }
 
+// windowColumns are the columns of an input window but its body and relay
+// block, in the order windows scans them.
+const windowColumns = `device_id, window_id, batch_id, received_at, start_at, end_at, source,
+	keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts`
+
 // Windows returns the device's input windows that start at or after since
 // and before until, oldest first (by Start, then WindowID). A zero until
 // means no upper bound. A device without windows has none.
 func (s *Store) Windows(ctx context.Context, deviceID string, since, until time.Time) ([]InputWindow, error) {
+	return s.windows(ctx, `
+		SELECT `+windowColumns+`, body, relay
+		FROM input_windows
+		WHERE device_id = ?1 AND start_at >= ?2 AND start_at < ?3
+		ORDER BY start_at, window_id`, deviceID, since, until)
+}
+
+// CompactWindows is Windows without the Body of the windows that have a
+// Relay block: what a reader of the counts and the relay block needs. The
+// body is the bulk of a window, so a risk evaluation, which reads every
+// window of a week, reads it only for windows stored before the Relay
+// column.
+func (s *Store) CompactWindows(ctx context.Context, deviceID string, since, until time.Time) ([]InputWindow, error) {
+	return s.windows(ctx, compactWindowsQuery, deviceID, since, until)
+}
+
+// compactWindowsQuery is CompactWindows' query: the windows with a relay
+// block from the covering index input_windows_compact, those without one
+// through the partial index input_windows_no_relay (migration 00012).
+const compactWindowsQuery = `
+	SELECT ` + windowColumns + `, NULL AS body, relay
+	FROM input_windows
+	WHERE device_id = ?1 AND start_at >= ?2 AND start_at < ?3 AND relay IS NOT NULL
+	UNION ALL
+	SELECT ` + windowColumns + `, body, NULL
+	FROM input_windows
+	WHERE device_id = ?1 AND start_at >= ?2 AND start_at < ?3 AND relay IS NULL
+	ORDER BY start_at, window_id`
+
+// windows lists the windows query selects, with parameters ?1 the device,
+// ?2 and ?3 the bounds of the start in µs since the epoch.
+func (s *Store) windows(ctx context.Context, query, deviceID string, since, until time.Time) ([]InputWindow, error) {
 	untilUS := int64(math.MaxInt64)
 	if !until.IsZero() {
 		untilUS = until.UnixMicro()
 	}
-	rows, err := s.r.QueryContext(ctx, `
-		SELECT device_id, window_id, batch_id, received_at, start_at, end_at, source,
-			keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, body, relay
-		FROM input_windows
-		WHERE device_id = ? AND start_at >= ? AND start_at < ?
-		ORDER BY start_at, window_id`,
-		deviceID, since.UnixMicro(), untilUS)
+	rows, err := s.r.QueryContext(ctx, query, deviceID, since.UnixMicro(), untilUS)
 	if err != nil {
 		return nil, fmt.Errorf("list windows of device %q: %w", deviceID, err)
 	}

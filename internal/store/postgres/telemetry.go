@@ -44,20 +44,36 @@ func windowColumnsOf(ws []store.InputWindow) windowColumns {
 // and before until, oldest first (by Start, then WindowID). A zero until
 // means no upper bound. A device without windows has none.
 func (s *Store) Windows(ctx context.Context, deviceID string, since, until time.Time) ([]store.InputWindow, error) {
+	return s.windows(ctx, deviceID, since, until, "body::text")
+}
+
+// CompactWindows is Windows without the Body of the windows that have a
+// Relay block: what a reader of the counts and the relay block needs. The
+// body is the bulk of a window, so a risk evaluation, which reads every
+// window of a week, reads it only for windows stored before the Relay
+// column.
+func (s *Store) CompactWindows(ctx context.Context, deviceID string, since, until time.Time) ([]store.InputWindow, error) {
+	return s.windows(ctx, deviceID, since, until, "CASE WHEN relay IS NULL THEN body::text END")
+}
+
+// windows lists the windows, reading bodyExpr as each one's body.
+func (s *Store) windows(ctx context.Context, deviceID string, since, until time.Time, bodyExpr string) ([]store.InputWindow, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT device_id, window_id, batch_id, received_at, start_at, end_at, source,
-			keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, body::text, relay
+			keys, physical, virtual, injected, fast_pairs, bursts, stall_bursts, `+bodyExpr+`, relay
 		FROM input_windows
 		WHERE device_id = $1 AND start_at >= $2 AND ($3::timestamptz IS NULL OR start_at < $3)
 		ORDER BY start_at, window_id`,
 		deviceID, utcMicro(since), nullTime(until))
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.InputWindow, error) {
 		var w store.InputWindow
-		var body string
+		var body *string
 		err := row.Scan(&w.DeviceID, &w.WindowID, &w.BatchID, &w.ReceivedAt, &w.Start, &w.End, &w.Source,
 			&w.Keys, &w.Physical, &w.Virtual, &w.Injected, &w.FastPairs, &w.Bursts, &w.StallBursts, &body, &w.Relay)
 		w.ReceivedAt, w.Start, w.End = w.ReceivedAt.UTC(), w.Start.UTC(), w.End.UTC()
-		w.Body = []byte(body)
+		if body != nil {
+			w.Body = []byte(*body)
+		}
 		return w, err
 	})
 	if err != nil {

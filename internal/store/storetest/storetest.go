@@ -51,6 +51,7 @@ type Store interface {
 	Samples(ctx context.Context, deviceID string, since time.Time, limit int) ([]store.RTTSample, error)
 	PruneSamples(ctx context.Context, before time.Time) (int64, error)
 	Windows(ctx context.Context, deviceID string, since, until time.Time) ([]store.InputWindow, error)
+	CompactWindows(ctx context.Context, deviceID string, since, until time.Time) ([]store.InputWindow, error)
 	EndpointReports(ctx context.Context, deviceID string, since time.Time, limit int) ([]store.EndpointReport, error)
 }
 

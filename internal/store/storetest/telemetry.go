@@ -151,6 +151,23 @@ func testSaveBatchTelemetry(t *testing.T, s Store) {
 	if d := windowsDiff(allWindows(t, s, "d-1"), want); d != "" {
 		t.Errorf("Windows(d-1) after SaveBatch: %s", d)
 	}
+	// CompactWindows leaves out the body of exactly the windows that have
+	// a relay block, and nothing else.
+	compact, err := s.CompactWindows(t.Context(), "d-1", time.Unix(0, 0), time.Time{})
+	if err != nil {
+		t.Fatalf("CompactWindows(d-1) = %v", err)
+	}
+	for i := range want {
+		if want[i].Relay != nil {
+			want[i].Body = nil
+		}
+	}
+	if d := windowsDiff(compact, want); d != "" {
+		t.Errorf("CompactWindows(d-1) after SaveBatch: %s", d)
+	}
+	if compact[1].Body == nil {
+		t.Errorf("CompactWindows(d-1): window %s without a relay block lost its body", compact[1].WindowID)
+	}
 	if got, want := allReports(t, s, "d-1"), []store.EndpointReport{storedReport(*b.Endpoint, b)}; !same(got, want) {
 		t.Errorf("EndpointReports(d-1) = %+v, want %+v", got, want)
 	}
