@@ -142,7 +142,8 @@ type InputWindow struct {
 	StallBursts                 int // bursts right after a pause
 
 	// Body is the whole window as the agent sent it, a JSON object
-	// (decode it with encoding/json into a wire.InputWindow).
+	// (decode it with encoding/json into a wire.InputWindow). CompactWindows
+	// leaves it nil when Relay is set.
 	Body json.RawMessage
 
 	// Relay is the window's relay block again, in the compact binary form
