@@ -95,6 +95,7 @@ func runLabRTT(args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	methods := fs.String("methods", "band,calibrated", "prediction methods to evaluate: band, calibrated, or both comma-separated")
 	radius := fs.Float64("radius", 1000, "calibration radius in km")
+	mislocated := fs.Int("mislocated", 5, "leave out servers faster than light to more than this many others (-1 keeps every server)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -105,6 +106,10 @@ func runLabRTT(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var exclude []int
+	if *mislocated >= 0 {
+		exclude = ds.Mislocated(*mislocated)
+	}
 	var results []*rttlab.Result
 	for _, lm := range []string{*single, *several} {
 		for _, m := range strings.Split(*methods, ",") {
@@ -113,7 +118,7 @@ func runLabRTT(args []string, stdout, stderr io.Writer) error {
 			}
 			cal := m == "calibrated"
 			fmt.Fprintf(stderr, "evaluating landmarks=%s calibrated=%v ...\n", lm, cal)
-			r, err := rttlab.Run(ds, rttlab.Config{Landmarks: strings.Split(lm, ","), Calibrated: cal, Folds: *folds, Draws: *draws, Seed: *seed, Alpha: *alpha, RadiusKm: *radius})
+			r, err := rttlab.Run(ds, rttlab.Config{Landmarks: strings.Split(lm, ","), Calibrated: cal, Folds: *folds, Draws: *draws, Seed: *seed, Alpha: *alpha, RadiusKm: *radius, Exclude: exclude})
 			if err != nil {
 				return fmt.Errorf("lab rtt: %w", err)
 			}
@@ -132,6 +137,9 @@ func runLabRTT(args []string, stdout, stderr io.Writer) error {
 			method = "calibrated landmarks"
 		}
 		fmt.Fprintf(tw, "\nlandmarks: %s (%s; %d folds, %d access draws, alpha %.3g)\n", strings.Join(r.Landmarks, ", "), method, r.Folds, r.Draws, r.Alpha)
+		if len(r.Excluded) > 0 {
+			fmt.Fprintf(tw, "left out, faster than light to more than %d servers: %s\n", *mislocated, strings.Join(r.Excluded, "; "))
+		}
 		fmt.Fprintln(tw, "group\ttrials\tflagged\trate\timpossible\ttoo slow\tinconsistent")
 		for _, row := range append(r.Bands, r.Regions...) {
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f%%\t%d\t%d\t%d\n", row.Group, row.Trials, row.Flagged, 100*row.Rate, row.Impossible, row.TooSlow, row.Inconsistent)

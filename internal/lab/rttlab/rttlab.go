@@ -10,7 +10,9 @@
 //   - servers are split into folds; the band is fitted, and landmarks are
 //     calibrated, only on servers outside the fold whose devices are judged,
 //     so no device is ever judged by a model that has seen its own pings;
-//   - claims are undeclared access ("unknown"), the conservative case.
+//   - claims are undeclared access ("unknown"), the conservative case;
+//   - servers the mesh shows faster than light to several others are not
+//     where they are listed, and can be left out (Config.Exclude).
 //
 // It reports detection (flagged share of displaced claims) and false alarms
 // (flagged share of claims within 100 km) by displacement band, for a single
@@ -41,6 +43,10 @@ type Config struct {
 	Seed       uint64  // random seed for folds and draws
 	Alpha      float64 // false-alarm budget per verdict (default 0.005)
 	RadiusKm   float64 // calibration radius (default 1000)
+	// Exclude are servers (indexes into the dataset) left out entirely: no
+	// device, claim, anchor or fitting ping comes from them. The command
+	// excludes wonderproxy.Dataset.Mislocated servers.
+	Exclude []int
 }
 
 // Bands are the displacement bands reported, in km.
@@ -73,6 +79,7 @@ type Result struct {
 	Folds      int      `json:"folds"`
 	Draws      int      `json:"draws"`
 	Alpha      float64  `json:"alpha"`
+	Excluded   []string `json:"excluded,omitempty"` // "city, country" of Config.Exclude
 	Bands      []Row    `json:"bands"`
 	Regions    []Row    `json:"regions"` // named scenarios, e.g. East Asia claiming the US
 }
@@ -127,6 +134,20 @@ func Run(ds *wonderproxy.Dataset, cfg Config) (*Result, error) {
 	for i, j := range rng.Perm(len(ds.Servers)) {
 		fold[j] = i % cfg.Folds
 	}
+	// An excluded server is in no fold: never judged, never trained on.
+	var excluded []string
+	for _, j := range cfg.Exclude {
+		if j < 0 || j >= len(ds.Servers) {
+			return nil, fmt.Errorf("exclude: server index %d out of range [0, %d)", j, len(ds.Servers))
+		}
+		if slices.Contains(lms, j) {
+			return nil, fmt.Errorf("exclude: %s is a landmark", ds.Servers[j].Name)
+		}
+		if fold[j] >= 0 {
+			fold[j] = -1
+			excluded = append(excluded, ds.Servers[j].Name+", "+ds.Servers[j].Country)
+		}
+	}
 	places := make([]geo.Point, len(ds.Servers))
 	for i, s := range ds.Servers {
 		places[i] = s.Point
@@ -135,7 +156,7 @@ func Run(ds *wonderproxy.Dataset, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Landmarks: cfg.Landmarks, Calibrated: cfg.Calibrated, Folds: cfg.Folds, Draws: cfg.Draws, Alpha: cfg.Alpha}
+	res := &Result{Landmarks: cfg.Landmarks, Calibrated: cfg.Calibrated, Folds: cfg.Folds, Draws: cfg.Draws, Alpha: cfg.Alpha, Excluded: excluded}
 	bandRows := make([]Row, len(Bands))
 	scenRows := make([]Row, len(scenarios))
 	isLandmark := map[int]bool{}
@@ -146,7 +167,7 @@ func Run(ds *wonderproxy.Dataset, cfg Config) (*Result, error) {
 	for f := range cfg.Folds {
 		var train []latency.Ping
 		for _, p := range ds.Pairs {
-			if fold[p.From] != f && fold[p.To] != f {
+			if fold[p.From] != f && fold[p.To] != f && fold[p.From] >= 0 && fold[p.To] >= 0 {
 				train = append(train, latency.Ping{From: p.From, To: p.To, RTTMs: p.MinMs})
 			}
 		}
@@ -159,7 +180,7 @@ func Run(ds *wonderproxy.Dataset, cfg Config) (*Result, error) {
 			for k, l := range lms {
 				c := &latency.Calibration{Landmark: places[l]}
 				for j := range ds.Servers {
-					if fold[j] == f || j == l {
+					if fold[j] == f || fold[j] < 0 || j == l {
 						continue
 					}
 					if v, ok := rtt(ds, l, j); ok {
@@ -185,6 +206,9 @@ func Run(ds *wonderproxy.Dataset, cfg Config) (*Result, error) {
 				continue
 			}
 			for c := range ds.Servers {
+				if fold[c] < 0 {
+					continue
+				}
 				disp := geo.Distance(places[x], places[c])
 				claim := latency.Claim{Place: ds.Servers[c].Name, Point: places[c], Access: unknown}
 				for range cfg.Draws {

@@ -14,6 +14,13 @@ import (
 // 1.6 x the fibre minimum plus 4 ms: a well-behaved Internet.
 func synthetic(t *testing.T) *wonderproxy.Dataset {
 	t.Helper()
+	return syntheticWith(t, false)
+}
+
+// syntheticWith adds, if mislocated, a server listed in Phoenix that answers
+// from Shanghai: the mesh's RTTs are those of its real place.
+func syntheticWith(t *testing.T, mislocated bool) *wonderproxy.Dataset {
+	t.Helper()
 	var sv, pg strings.Builder
 	sv.WriteString("id,title,country,state_abbv,continent,latitude,longitude\n")
 	type city struct {
@@ -28,16 +35,24 @@ func synthetic(t *testing.T) *wonderproxy.Dataset {
 	for i := range 10 {
 		cities = append(cities, city{fmt.Sprintf("CN%d", i), "China", "", 25 + float64(i)*2, 110 + float64(i)})
 	}
+	real := make([]geo.Point, 0, len(cities)+1)
+	for _, c := range cities {
+		real = append(real, geo.Point{Lat: c.lat, Lon: c.lon})
+	}
+	if mislocated {
+		cities = append(cities, city{"Phoenix", "United States", "AZ", 33.45, -112.07})
+		real = append(real, geo.Point{Lat: 31.23, Lon: 121.47})
+	}
 	for i, c := range cities {
 		fmt.Fprintf(&sv, "%d,%s,%s,%s,1,%f,%f\n", i, c.name, c.country, c.state, c.lat, c.lon)
 	}
 	pg.WriteString("source,destination,min\n")
-	for i, a := range cities {
-		for j, b := range cities {
+	for i := range cities {
+		for j := range cities {
 			if i == j {
 				continue
 			}
-			d := geo.Distance(geo.Point{Lat: a.lat, Lon: a.lon}, geo.Point{Lat: b.lat, Lon: b.lon})
+			d := geo.Distance(real[i], real[j])
 			fmt.Fprintf(&pg, "%d,%d,%.3f\n", i, j, 1.6*d/99.93+4)
 		}
 	}
@@ -78,5 +93,51 @@ func TestRunErrors(t *testing.T) {
 	}
 	if _, err := Run(ds, Config{}); err == nil {
 		t.Error("Run with no landmarks: want an error")
+	}
+}
+
+func TestRunExcludesMislocated(t *testing.T) {
+	ds := syntheticWith(t, true)
+	bad := ds.Mislocated(5)
+	if len(bad) != 1 || ds.Servers[bad[0]].Name != "Phoenix" {
+		t.Fatalf("Mislocated(5) = %v, want the Phoenix server that answers from Shanghai", bad)
+	}
+	cfg := Config{Landmarks: []string{"Los Angeles"}, Calibrated: true, Folds: 3, Draws: 2, Seed: 7}
+	kept, err := Run(ds, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Exclude = bad
+	clean, err := Run(ds, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(clean.Excluded) != 1 || clean.Excluded[0] != "Phoenix, United States" {
+		t.Errorf("Excluded = %q, want [Phoenix, United States]", clean.Excluded)
+	}
+	// The mislocated server, judged at its listed place, is an honest
+	// device flagged: a false alarm the mesh made, not the verdict.
+	if kept.Bands[0].Flagged == 0 {
+		t.Errorf("with the mislocated server kept: no honest trial flagged; want its own claims flagged")
+	}
+	if clean.Bands[0].Flagged != 0 {
+		t.Errorf("with it excluded: %d of %d honest trials flagged, want 0", clean.Bands[0].Flagged, clean.Bands[0].Trials)
+	}
+	// Left out entirely, as a device and as a claim: 41 devices (the
+	// landmark is none) x 42 claims before, 40 x 41 after, 2 draws each.
+	trials := func(r *Result) (n int) {
+		for _, b := range r.Bands {
+			n += b.Trials
+		}
+		return n
+	}
+	if got, want := trials(kept)-trials(clean), 2*(41*42-40*41); got != want {
+		t.Errorf("excluding one server removed %d trials, want %d", got, want)
+	}
+	if _, err := Run(ds, Config{Landmarks: []string{"Los Angeles"}, Exclude: []int{len(ds.Servers)}}); err == nil || !strings.Contains(err.Error(), "out of range") {
+		t.Errorf("Run with an out-of-range exclusion: error %v", err)
+	}
+	if _, err := Run(ds, Config{Landmarks: []string{"Los Angeles"}, Exclude: []int{30}}); err == nil || !strings.Contains(err.Error(), "is a landmark") {
+		t.Errorf("Run excluding the landmark: error %v", err)
 	}
 }

@@ -206,3 +206,34 @@ func columns(head []string, want ...string) (map[string]int, error) {
 	}
 	return col, nil
 }
+
+// Mislocated returns, in index order, the servers whose measured minimum RTT
+// is below the fibre minimum for the listed distance (geo.MinRTT) to more
+// than maxViolations other servers. Light cannot do that: such a server is
+// not where its row says (a wrong city, or an anycast or tunnelled address),
+// so it is no ground truth for a device's true place. A violation counts once
+// per pair of servers, whichever direction was measured.
+func (d *Dataset) Mislocated(maxViolations int) []int {
+	type pair struct{ a, b int }
+	seen := map[pair]bool{}
+	count := make([]int, len(d.Servers))
+	for _, p := range d.Pairs {
+		k := pair{min(p.From, p.To), max(p.From, p.To)}
+		if seen[k] {
+			continue
+		}
+		km := geo.Distance(d.Servers[p.From].Point, d.Servers[p.To].Point)
+		if p.MinMs < float64(geo.MinRTT(km))/1e6 {
+			seen[k] = true
+			count[p.From]++
+			count[p.To]++
+		}
+	}
+	var out []int
+	for i, n := range count {
+		if n > maxViolations {
+			out = append(out, i)
+		}
+	}
+	return out
+}

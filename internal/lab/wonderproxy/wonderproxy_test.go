@@ -80,3 +80,42 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestMislocated(t *testing.T) {
+	// "Seoul" answers Los Angeles and Phoenix in 12 ms, 9,600 km away: no
+	// fibre carries light that far in 12 ms. Los Angeles and Phoenix each
+	// break the bound once (with Seoul); Seoul breaks it twice.
+	const sv = `id,title,country,state_abbv,continent,latitude,longitude
+1,Los Angeles,United States,CA,1,34.05,-118.24
+2,Phoenix,United States,AZ,1,33.45,-112.07
+3,Seoul,South Korea,,3,37.57,126.98
+`
+	const pg = `source,destination,min
+1,2,9.5
+2,1,9.6
+1,3,12
+3,1,12.5
+2,3,12
+`
+	ds, err := Decode(strings.NewReader(sv), strings.NewReader(pg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ds.Mislocated(1); len(got) != 1 || ds.Servers[got[0]].Name != "Seoul" {
+		t.Errorf("Mislocated(1) = %v, want [Seoul]", got)
+	}
+	if got := ds.Mislocated(0); len(got) != 3 {
+		t.Errorf("Mislocated(0) = %v, want all three", got)
+	}
+	if got := ds.Mislocated(2); len(got) != 0 {
+		t.Errorf("Mislocated(2) = %v, want none (both directions of a pair count once)", got)
+	}
+	// The honest pair alone breaks nothing.
+	clean, err := Decode(strings.NewReader(sv), strings.NewReader("source,destination,min\n1,2,9.5\n1,3,135\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := clean.Mislocated(0); len(got) != 0 {
+		t.Errorf("Mislocated(0) on a lawful mesh = %v, want none", got)
+	}
+}
