@@ -129,6 +129,10 @@ func Run(ds *wonderproxy.Dataset, cfg Config) (*Result, error) {
 	if len(lms) == 0 {
 		return nil, fmt.Errorf("landmarks: want at least one")
 	}
+	isLandmark := map[int]bool{}
+	for _, l := range lms {
+		isLandmark[l] = true
+	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1a9))
 	fold := make([]int, len(ds.Servers))
 	for i, j := range rng.Perm(len(ds.Servers)) {
@@ -140,7 +144,7 @@ func Run(ds *wonderproxy.Dataset, cfg Config) (*Result, error) {
 		if j < 0 || j >= len(ds.Servers) {
 			return nil, fmt.Errorf("exclude: server index %d out of range [0, %d)", j, len(ds.Servers))
 		}
-		if slices.Contains(lms, j) {
+		if isLandmark[j] {
 			return nil, fmt.Errorf("exclude: %s is a landmark", ds.Servers[j].Name)
 		}
 		if fold[j] >= 0 {
@@ -159,15 +163,14 @@ func Run(ds *wonderproxy.Dataset, cfg Config) (*Result, error) {
 	res := &Result{Landmarks: cfg.Landmarks, Calibrated: cfg.Calibrated, Folds: cfg.Folds, Draws: cfg.Draws, Alpha: cfg.Alpha, Excluded: excluded}
 	bandRows := make([]Row, len(Bands))
 	scenRows := make([]Row, len(scenarios))
-	isLandmark := map[int]bool{}
-	for _, l := range lms {
-		isLandmark[l] = true
-	}
 
 	for f := range cfg.Folds {
+		// trains says server j may fit the band and calibrate the
+		// landmarks for fold f: it is neither in f nor excluded.
+		trains := func(j int) bool { return fold[j] >= 0 && fold[j] != f }
 		var train []latency.Ping
 		for _, p := range ds.Pairs {
-			if fold[p.From] != f && fold[p.To] != f && fold[p.From] >= 0 && fold[p.To] >= 0 {
+			if trains(p.From) && trains(p.To) {
 				train = append(train, latency.Ping{From: p.From, To: p.To, RTTMs: p.MinMs})
 			}
 		}
@@ -180,7 +183,7 @@ func Run(ds *wonderproxy.Dataset, cfg Config) (*Result, error) {
 			for k, l := range lms {
 				c := &latency.Calibration{Landmark: places[l]}
 				for j := range ds.Servers {
-					if fold[j] == f || fold[j] < 0 || j == l {
+					if !trains(j) || j == l {
 						continue
 					}
 					if v, ok := rtt(ds, l, j); ok {
