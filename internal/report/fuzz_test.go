@@ -35,6 +35,9 @@ func FuzzDecodeWorld(f *testing.F) {
 	})
 }
 
+// marked returns s with mark after each "<".
+func marked(s, mark string) string { return strings.ReplaceAll(s, "<", "<"+mark) }
+
 // FuzzHTML puts arbitrary text and numbers into a case and checks that HTML
 // either rejects it or writes a page whose SVGs are well-formed XML and that
 // carries no markup from the input.
@@ -43,11 +46,12 @@ func FuzzHTML(f *testing.F) {
 	f.Add("</text></svg>", "]]>&amp;", "\x00\xff", math.NaN(), -1.0, 91.0, 181.0, math.Inf(1), 2.0)
 	f.Add("", "", "", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 	f.Fuzz(func(t *testing.T, landmark, place, text string, rttMs, threshold, lat, lon, added, share float64) {
-		// A marker the page never writes on its own, so that finding
-		// marker+input in the page means the input went in unescaped
-		// (a bare "<" or "<svg" is in every page anyway).
+		// Every "<" the input brings is followed by a marker the page
+		// never writes, so "<"+mark in the page can only be input that
+		// went in unescaped (a bare "<", or one input followed by the
+		// page's own markup, is in every page anyway).
 		const mark = "QZXJ"
-		landmark, place, text = mark+landmark, mark+place, mark+text
+		landmark, place, text = marked(landmark, mark), marked(place, mark), marked(text, mark)
 		c := laptopFarmCase()
 		c.RTT = c.RTT[:1]
 		c.RTT[0].Landmark, c.RTT[0].Place, c.RTT[0].ThresholdMs = landmark, place, threshold
@@ -64,11 +68,8 @@ func FuzzHTML(f *testing.F) {
 		}
 		page := b.String()
 		checkSVGs(t, page)
-		for _, in := range []string{landmark, place, text} {
-			if strings.Contains(in, "<") && strings.Contains(page, in) {
-				// in starts with mark, so only the input itself can put it here.
-				t.Fatalf("input %q reached the page unescaped", in)
-			}
+		if i := strings.Index(page, "<"+mark); i >= 0 {
+			t.Fatalf("input reached the page unescaped: %q", page[max(0, i-40):min(len(page), i+40)])
 		}
 	})
 }
